@@ -1,0 +1,213 @@
+#!/usr/bin/env node
+/**
+ * The `rundun` command. `--json` output is one JSON document on stdout; errors go to stderr with a
+ * non-zero exit code. Configuration comes from the environment (see .env.example).
+ */
+import { Command, CommanderError } from 'commander';
+import { loadConfig, type Config } from '../config.js';
+import { createApiKey } from '../db/api-keys.js';
+import type { Database } from '../db/connect.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { createOrg, findOrg, grantCredits } from '../db/orgs.js';
+import { createUser } from '../db/users.js';
+import { startWorker } from '../delivery/worker.js';
+import { createLogger, openConfiguredDatabase, serve } from '../http/server.js';
+import { readPassword } from './read-password.js';
+import { registerWebhookCommands } from './webhooks-listen.js';
+
+class CliError extends Error {}
+
+function parsePositiveInteger(name: string) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0)
+      throw new CliError(`${name} must be a non-negative integer, got "${value}"`);
+    return n;
+  };
+}
+
+/** Opens the database, migrates, runs `work`, closes. */
+async function withDatabase<T>(work: (database: Database, config: Config) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const database = await openConfiguredDatabase(config);
+  try {
+    await migrateToLatest(database.db);
+    return await work(database, config);
+  } finally {
+    await database.close();
+  }
+}
+
+async function requireOrg(database: Database, orgId: string): Promise<void> {
+  if (!(await findOrg(database.db, orgId))) throw new CliError(`No org with id ${orgId}.`);
+}
+
+function print(json: boolean, value: Record<string, unknown>, text: string): void {
+  process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
+}
+
+function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+}
+
+export function buildProgram(): Command {
+  const program = new Command('rundun')
+    .description('Send checklists to people; get signed webhooks back.')
+    .exitOverride();
+
+  program
+    .command('serve')
+    .description('Serve the API, the executor app and (unless --no-worker) the delivery worker')
+    .option('--port <port>', 'port to listen on (default: $PORT or 3000)', parsePositiveInteger('--port'))
+    .option('--no-worker', 'do not run the delivery worker in this process')
+    .action(async (options: { port?: number; worker: boolean }) => {
+      const config = loadConfig(process.env, options.port !== undefined ? { port: options.port } : {});
+      const server = await serve(config, { worker: options.worker });
+      await waitForSignal();
+      await server.close();
+    });
+
+  program
+    .command('worker')
+    .description('Run only the delivery worker (webhooks, retries, expiry sweeper)')
+    .action(async () => {
+      const config = loadConfig();
+      const logger = createLogger(config);
+      const database = await openConfiguredDatabase(config);
+      await migrateToLatest(database.db);
+      const worker = startWorker({ database, config, logger });
+      logger.info({ database: database.kind }, 'rundun worker started');
+      await waitForSignal();
+      await worker.stop();
+      await database.close();
+    });
+
+  program
+    .command('migrate')
+    .description('Apply database migrations and exit')
+    .action(() =>
+      withDatabase(async (database) => {
+        const { results } = { results: await migrateToLatest(database.db) };
+        const applied = (results ?? []).map((r) => r.migrationName);
+        process.stdout.write(
+          applied.length ? `Applied: ${applied.join(', ')}\n` : 'Database is up to date.\n',
+        );
+      }),
+    );
+
+  const org = program.command('org').description('Manage orgs');
+  org
+    .command('create')
+    .description('Create an org with a first API key')
+    .requiredOption('--name <name>', 'org name')
+    .option('--credits <n>', 'initial run credits', parsePositiveInteger('--credits'), 0)
+    .option('--json', 'print {"org_id", "api_key"} as JSON')
+    .action((options: { name: string; credits: number; json?: boolean }) =>
+      withDatabase(async ({ db }) => {
+        const created = await createOrg(db, options.name, options.credits);
+        const { key } = await createApiKey(db, created.id, 'default');
+        print(
+          Boolean(options.json),
+          { org_id: created.id, api_key: key, credit_balance: created.creditBalance },
+          `Org ${created.id} created with ${created.creditBalance} credits.\nAPI key (shown once, store it now): ${key}`,
+        );
+      }),
+    );
+
+  const keys = program.command('keys').description('Manage API keys');
+  keys
+    .command('create')
+    .description('Create an API key for an org (the key is shown once)')
+    .requiredOption('--org <org_id>', 'org id')
+    .option('--name <name>', 'a name to recognise the key by', 'default')
+    .option('--json', 'print JSON')
+    .action((options: { org: string; name: string; json?: boolean }) =>
+      withDatabase(async (database) => {
+        await requireOrg(database, options.org);
+        const { key, apiKey } = await createApiKey(database.db, options.org, options.name);
+        print(
+          Boolean(options.json),
+          { key_id: apiKey.id, api_key: key, name: apiKey.name },
+          `API key ${apiKey.id} (shown once): ${key}`,
+        );
+      }),
+    );
+
+  program
+    .command('credits')
+    .description('Manage run credits')
+    .command('add')
+    .description('Grant run credits to an org')
+    .requiredOption('--org <org_id>', 'org id')
+    .requiredOption('--amount <n>', 'credits to add', parsePositiveInteger('--amount'))
+    .option('--json', 'print JSON')
+    .action((options: { org: string; amount: number; json?: boolean }) =>
+      withDatabase(async (database) => {
+        await requireOrg(database, options.org);
+        const balance = await database.db
+          .transaction()
+          .execute((trx) => grantCredits(trx, options.org, options.amount, 'cli'));
+        print(
+          Boolean(options.json),
+          { org_id: options.org, credit_balance: balance },
+          `Org ${options.org} now has ${balance} credits.`,
+        );
+      }),
+    );
+
+  program
+    .command('user')
+    .description('Manage users')
+    .command('create')
+    .description('Create a user in an org; the password is read from stdin or prompted')
+    .requiredOption('--org <org_id>', 'org id')
+    .requiredOption('--email <email>', 'email address (the sign-in name)')
+    .option('--name <name>', 'display name')
+    .option('--role <role>', 'owner or member', 'member')
+    .option('--json', 'print JSON')
+    .action((options: { org: string; email: string; name?: string; role: string; json?: boolean }) =>
+      withDatabase(async (database) => {
+        if (options.role !== 'owner' && options.role !== 'member')
+          throw new CliError('--role must be owner or member');
+        if (!/^[^\s@]+@[^\s@]+$/.test(options.email))
+          throw new CliError(`--email "${options.email}" is not an email address`);
+        await requireOrg(database, options.org);
+        const password = await readPassword();
+        if (password.length < 8) throw new CliError('The password must be at least 8 characters.');
+        const user = await createUser(database.db, {
+          orgId: options.org,
+          email: options.email,
+          password,
+          role: options.role,
+          ...(options.name ? { name: options.name } : {}),
+        });
+        print(
+          Boolean(options.json),
+          { user_id: user.id, email: user.email, role: options.role },
+          `User ${user.id} (${user.email}) created as ${options.role}.`,
+        );
+      }),
+    );
+
+  registerWebhookCommands(program);
+  return program;
+}
+
+async function main(): Promise<void> {
+  try {
+    await buildProgram().parseAsync(process.argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode;
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`rundun: ${message}\n`);
+    process.exitCode = 1;
+  }
+}
+
+await main();

@@ -1,0 +1,85 @@
+/** API keys: stored as SHA-256 only; the full key leaves `createApiKey` once and is never readable again. */
+import type { Kysely } from 'kysely';
+import { newId } from '../domain/ids.js';
+import { generateApiKey, sha256Hex } from '../domain/secrets.js';
+import type { ApiKeyRow, DB } from './schema.js';
+
+export interface ApiKey {
+  id: string;
+  orgId: string;
+  name: string;
+  /** What a listing shows of the key: `rdk_live_…` + its last 4 characters. */
+  hint: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export function toApiKey(row: ApiKeyRow): ApiKey {
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    name: row.name,
+    hint: `rdk_live_…${row.last4}`,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+export async function createApiKey(
+  db: Kysely<DB>,
+  orgId: string,
+  name = 'default',
+): Promise<{ key: string; apiKey: ApiKey }> {
+  const key = generateApiKey();
+  const row = await db
+    .insertInto('api_keys')
+    .values({ id: newId('key'), org_id: orgId, name, key_hash: sha256Hex(key), last4: key.slice(-4) })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return { key, apiKey: toApiKey(row) };
+}
+
+/** The active key with this SHA-256, if any. */
+export async function findActiveApiKey(db: Kysely<DB>, keyHash: string): Promise<ApiKey | undefined> {
+  const row = await db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('key_hash', '=', keyHash)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return row && toApiKey(row);
+}
+
+/** Records use at most once a minute per key, so authenticating stays a read on the hot path. */
+export async function touchApiKey(db: Kysely<DB>, key: ApiKey, now: Date): Promise<void> {
+  if (key.lastUsedAt && now.getTime() - key.lastUsedAt.getTime() < 60_000) return;
+  await db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', key.id).execute();
+}
+
+export async function listApiKeys(db: Kysely<DB>, orgId: string): Promise<ApiKey[]> {
+  const rows = await db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .orderBy('created_at')
+    .execute();
+  return rows.map(toApiKey);
+}
+
+export async function revokeApiKey(
+  db: Kysely<DB>,
+  orgId: string,
+  keyId: string,
+  now: Date,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('api_keys')
+    .set({ revoked_at: now })
+    .where('id', '=', keyId)
+    .where('org_id', '=', orgId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}

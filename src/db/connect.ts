@@ -1,0 +1,161 @@
+/**
+ * Opens the database: a PostgreSQL server (`DATABASE_URL`) through `pg`, or embedded PGlite in a data
+ * directory. Both speak the same SQL; the rest of the code sees a `Kysely<DB>` and a `listen` function.
+ *
+ * PGlite is one connection in this process. Kysely's PGlite driver hands that one connection to every
+ * caller at once, so a query issued while another caller's transaction is open would run inside it;
+ * `SerialPGliteDriver` queues callers instead. A data directory may be opened by one process only: a
+ * lock file beside the data turns a second `rundun serve` into a clear error instead of corruption.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PGliteDialect, PGliteDriver, PostgresDialect, type DatabaseConnection } from 'kysely';
+import pg from 'pg';
+import lockfile from 'proper-lockfile';
+import type { DB } from './schema.js';
+
+// int8 (bigint) columns hold counts and ledger sums that fit in a double.
+pg.types.setTypeParser(20, (value) => Number(value));
+
+export type DatabaseKind = 'postgres' | 'pglite';
+
+export interface Database {
+  db: Kysely<DB>;
+  kind: DatabaseKind;
+  /** Calls `onNotify` for every NOTIFY on `channel` after its transaction commits. */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export class DataDirLockedError extends Error {
+  constructor(dataDir: string, options?: ErrorOptions) {
+    super(
+      `The data directory ${dataDir} is in use by another rundun process. ` +
+        'Stop it first, or point RUNDUN_DATA_DIR elsewhere. To run several processes, use PostgreSQL (DATABASE_URL).',
+      options,
+    );
+    this.name = 'DataDirLockedError';
+  }
+}
+
+class SerialPGliteDriver extends PGliteDriver {
+  #queue: Promise<void> = Promise.resolve();
+  #release: (() => void) | undefined;
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const previous = this.#queue;
+    let release!: () => void;
+    this.#queue = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    this.#release = release;
+    return super.acquireConnection();
+  }
+
+  override async releaseConnection(): Promise<void> {
+    const release = this.#release;
+    this.#release = undefined;
+    release?.();
+    return Promise.resolve();
+  }
+}
+
+class SerialPGliteDialect extends PGliteDialect {
+  readonly #pglite: PGlite;
+  constructor(pglite: PGlite) {
+    super({ pglite });
+    this.#pglite = pglite;
+  }
+  override createDriver() {
+    return new SerialPGliteDriver({ pglite: this.#pglite });
+  }
+}
+
+export interface OpenDatabaseOptions {
+  databaseUrl?: string | undefined;
+  /** PGlite data directory; `undefined` with no `pglite` means in-memory. */
+  dataDir?: string | undefined;
+  /** An already created PGlite instance (tests load a migrated template into memory). */
+  pglite?: PGlite;
+  poolSize?: number;
+}
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 20);
+  return openPGlite(options);
+}
+
+function openPostgres(connectionString: string, max: number): Database {
+  const pool = new pg.Pool({ connectionString, max, application_name: 'rundun' });
+  // An idle client losing its server (restart, failover) must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    kind: 'postgres',
+    async listen(channel, onNotify) {
+      const client = new pg.Client({ connectionString, application_name: 'rundun-listen' });
+      client.on('error', () => {});
+      await client.connect();
+      client.on('notification', (message) => {
+        if (message.channel === channel) onNotify(message.payload ?? '');
+      });
+      await client.query(`LISTEN ${quoteIdentifier(channel)}`);
+      return async () => {
+        await client.end().catch(() => {});
+      };
+    },
+    close: () => db.destroy(),
+  };
+}
+
+async function openPGlite(options: OpenDatabaseOptions): Promise<Database> {
+  let unlock: (() => Promise<void>) | undefined;
+  let pglite = options.pglite;
+  if (!pglite) {
+    if (options.dataDir) {
+      fs.mkdirSync(options.dataDir, { recursive: true });
+      unlock = await lockDataDir(options.dataDir);
+    }
+    try {
+      pglite = await PGlite.create(options.dataDir ? path.join(options.dataDir, 'pg') : undefined);
+    } catch (error) {
+      await unlock?.();
+      throw error;
+    }
+  }
+  const instance = pglite;
+  const db = new Kysely<DB>({ dialect: new SerialPGliteDialect(instance) });
+  return {
+    db,
+    kind: 'pglite',
+    async listen(channel, onNotify) {
+      return instance.listen(channel, onNotify);
+    },
+    async close() {
+      await db.destroy();
+      await unlock?.();
+    },
+  };
+}
+
+async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  try {
+    return await lockfile.lock(dataDir, {
+      lockfilePath: path.join(dataDir, 'rundun.lock'),
+      stale: 15_000,
+      update: 5_000,
+      onCompromised: (error) => {
+        throw new DataDirLockedError(dataDir, { cause: error });
+      },
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOCKED')
+      throw new DataDirLockedError(dataDir, { cause: error });
+    throw error;
+  }
+}
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

@@ -1,0 +1,117 @@
+/** Runs: reads, listing, and the answers and media that belong to them. Dispatch lives in dispatch-run.ts. */
+import type { Kysely, Transaction } from 'kysely';
+import type { Identity } from '../domain/events.js';
+import type { AnswerRecord, Geo, MediaRecord } from '../domain/run-document.js';
+import type { TemplateDefinition } from '../domain/template.js';
+import { decodeCursor, toPage } from './pagination.js';
+import type { DB, RunRow, RunStatus } from './schema.js';
+
+type Db = Kysely<DB> | Transaction<DB>;
+
+export interface Run {
+  id: string;
+  orgId: string;
+  templateId: string;
+  templateVersion: number;
+  template: TemplateDefinition;
+  status: RunStatus;
+  executorRef: string | null;
+  assignedTo: string | null;
+  identity: Identity | null;
+  webhook: { url: string; events: string[] } | null;
+  expiresAt: Date | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  lastStepId: string | null;
+}
+
+export function toRun(row: RunRow): Run {
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    templateId: row.template_id,
+    templateVersion: row.template_version,
+    template: row.template as TemplateDefinition,
+    status: row.status,
+    executorRef: row.executor_ref,
+    assignedTo: row.assigned_to,
+    identity: row.identity as Identity | null,
+    webhook: row.webhook_url ? { url: row.webhook_url, events: row.webhook_events ?? [] } : null,
+    expiresAt: row.expires_at,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    lastStepId: row.last_step_id,
+  };
+}
+
+export async function findRunRow(
+  db: Db,
+  runId: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<RunRow | undefined> {
+  let query = db.selectFrom('runs').selectAll().where('id', '=', runId);
+  if (options.forUpdate) query = query.forUpdate();
+  return query.executeTakeFirst();
+}
+
+export async function listRuns(
+  db: Kysely<DB>,
+  orgId: string,
+  options: {
+    status?: RunStatus | undefined;
+    executorRef?: string | undefined;
+    cursor?: string | undefined;
+    limit: number;
+  },
+): Promise<{ runs: Run[]; nextCursor: string | null }> {
+  let query = db
+    .selectFrom('runs')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(options.limit + 1);
+  if (options.status) query = query.where('status', '=', options.status);
+  if (options.executorRef !== undefined) query = query.where('executor_ref', '=', options.executorRef);
+  if (options.cursor) {
+    const cursor = decodeCursor(options.cursor);
+    query = query.where((eb) =>
+      eb.or([
+        eb('created_at', '<', cursor.createdAt),
+        eb.and([eb('created_at', '=', cursor.createdAt), eb('id', '<', cursor.id)]),
+      ]),
+    );
+  }
+  const page = toPage(await query.execute(), options.limit);
+  return { runs: page.rows.map(toRun), nextCursor: page.nextCursor };
+}
+
+export async function listAnswers(db: Db, runId: string): Promise<AnswerRecord[]> {
+  const rows = await db.selectFrom('answers').selectAll().where('run_id', '=', runId).execute();
+  return rows.map((row) => ({
+    stepId: row.step_id,
+    status: row.status,
+    answer: row.answer,
+    mediaIds: row.media_ids,
+    geo: row.geo as Geo | null,
+    updatedAt: row.updated_at,
+  }));
+}
+
+export async function listRunMedia(db: Db, runId: string): Promise<MediaRecord[]> {
+  const rows = await db
+    .selectFrom('media')
+    .select(['id', 'run_id', 'step_id', 'content_type', 'width', 'height'])
+    .where('run_id', '=', runId)
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    runId: row.run_id,
+    stepId: row.step_id,
+    contentType: row.content_type,
+    width: row.width,
+    height: row.height,
+  }));
+}

@@ -1,0 +1,41 @@
+/**
+ * Small named errors thrown by the domain and the data layer. The HTTP layer maps each `code` to a
+ * problem+json answer in one table (src/http/problems.ts); nothing else catches them.
+ */
+
+export interface FieldError {
+  /** JSON pointer into the request body, e.g. `/steps/2/options`. */
+  pointer: string;
+  /** The rule broken, as a stable machine-readable word, e.g. `min_photos`. */
+  rule: string;
+  message: string;
+  step_id?: string;
+}
+
+export type DomainErrorCode =
+  | 'not_found'
+  | 'invalid_request'
+  | 'invalid_template'
+  | 'invalid_answer'
+  | 'insufficient_credits'
+  | 'run_finished'
+  | 'run_expired'
+  | 'conflict'
+  | 'forbidden'
+  | 'unauthorized'
+  | 'payload_too_large'
+  | 'unsupported_media_type';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly errors: FieldError[] = [],
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'DomainError';
+  }
+}
+
+export const notFound = (what: string) => new DomainError('not_found', `${what} was not found.`);

@@ -1,0 +1,74 @@
+/**
+ * Webhook events. Every state change of a run writes one event whose envelope is fixed at that moment;
+ * each delivery attempt sends it with its own `delivery_attempt`. `seq` numbers a run's events 1, 2, 3…
+ * so receivers can order them even when a retry arrives after a later event.
+ */
+export const EVENT_TYPES = [
+  'step.completed',
+  'step.skipped',
+  'run.completed',
+  'run.cancelled',
+  'run.expired',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export type Identity =
+  | { mode: 'anonymous' }
+  | { mode: 'external'; name: string; email?: string; phone?: string }
+  | { mode: 'member'; user_id: string };
+
+export interface Progress {
+  total: number;
+  answered: number;
+  skipped: number;
+}
+
+/** The envelope as stored; `delivery_attempt` is added per attempt by `withDeliveryAttempt`. */
+export interface EventEnvelope {
+  event_id: string;
+  event: EventType;
+  run_id: string;
+  template_id: string;
+  template_v: number;
+  ts: string;
+  identity: Identity;
+  seq: number;
+  data: Record<string, unknown>;
+}
+
+export interface EnvelopeRun {
+  id: string;
+  templateId: string;
+  templateVersion: number;
+  identity: Identity | null;
+  executorRef: string | null;
+}
+
+export function buildEnvelope(
+  run: EnvelopeRun,
+  event: { id: string; type: EventType; seq: number; at: Date; data: Record<string, unknown> },
+): EventEnvelope {
+  return {
+    event_id: event.id,
+    event: event.type,
+    run_id: run.id,
+    template_id: run.templateId,
+    template_v: run.templateVersion,
+    ts: event.at.toISOString(),
+    identity: run.identity ?? { mode: 'anonymous' },
+    seq: event.seq,
+    data: { executor_ref: run.executorRef, ...event.data },
+  };
+}
+
+/** The body of one delivery attempt: the seed's field order, `delivery_attempt` after `event_id`. */
+export function withDeliveryAttempt(envelope: EventEnvelope, attempt: number): Record<string, unknown> {
+  const { event_id, ...rest } = envelope;
+  return { event_id, delivery_attempt: attempt, ...rest };
+}
+
+/** `undefined` or `["*"]` → all five; otherwise the names given, deduplicated. Unknown names are refused by the API schema. */
+export function expandEventSubscription(events: readonly string[] | undefined): EventType[] {
+  if (!events || events.includes('*')) return [...EVENT_TYPES];
+  return EVENT_TYPES.filter((type) => events.includes(type));
+}

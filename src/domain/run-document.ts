@@ -1,0 +1,72 @@
+/**
+ * How a run's answers are shown outside: in `run.completed` / `run.cancelled` events and in
+ * `GET /v1/runs/:id`. Photos become URLs (full size); a signature's answer (a media id inside) becomes its URL.
+ */
+import type { Step, TemplateDefinition } from './template.js';
+
+export interface Geo {
+  lat: number;
+  lng: number;
+  accuracy_m: number | null;
+}
+
+export interface AnswerRecord {
+  stepId: string;
+  status: 'answered' | 'skipped';
+  answer: unknown;
+  mediaIds: string[];
+  geo: Geo | null;
+  updatedAt: Date;
+}
+
+export interface MediaRecord {
+  id: string;
+  runId: string;
+  stepId: string;
+  contentType: string;
+  width: number;
+  height: number;
+}
+
+export type MediaUrlFor = (media: MediaRecord) => string;
+
+export interface AnswerView {
+  answer: unknown;
+  photos: { photo_index: number; url: string; width: number; height: number }[];
+  geo: Geo | null;
+}
+
+export function viewAnswer(
+  step: Step | undefined,
+  record: AnswerRecord,
+  media: ReadonlyMap<string, MediaRecord>,
+  urlFor: MediaUrlFor,
+): AnswerView {
+  const photos = record.mediaIds.flatMap((id, index) => {
+    const item = media.get(id);
+    return item ? [{ photo_index: index, url: urlFor(item), width: item.width, height: item.height }] : [];
+  });
+  let answer = record.answer;
+  if (step?.type === 'signature' && typeof answer === 'string') {
+    const signature = media.get(answer);
+    answer = signature ? urlFor(signature) : null;
+  }
+  return { answer, photos, geo: record.geo };
+}
+
+/** The answered steps, keyed by step id, in template order. */
+export function buildAnswerMap(
+  template: TemplateDefinition,
+  answers: readonly AnswerRecord[],
+  media: readonly MediaRecord[],
+  urlFor: MediaUrlFor,
+): Record<string, AnswerView> {
+  const byStep = new Map(answers.map((a) => [a.stepId, a]));
+  const mediaById = new Map(media.map((m) => [m.id, m]));
+  const map: Record<string, AnswerView> = {};
+  for (const step of template.steps) {
+    const record = byStep.get(step.id);
+    if (record?.status === 'answered') map[step.id] = viewAnswer(step, record, mediaById, urlFor);
+  }
+  return map;
+}

@@ -1,0 +1,116 @@
+/**
+ * Builds the Fastify app (no listening: tests use `app.inject`, src/http/server.ts listens).
+ * Three faces: the API (/v1, API keys), the executor app and its API (/r, /x, the run id is the
+ * capability), plus /media (signed URLs), /docs and /openapi.json, /healthz, /readyz and /metrics.
+ */
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { sql } from 'kysely';
+import type { Config } from '../config.js';
+import type { Database } from '../db/connect.js';
+import { sha256Hex } from '../domain/secrets.js';
+import { createMediaUrlSigner } from '../media/urls.js';
+import type { AppContext } from './context.js';
+import { registerApiKeyAuth, bearerToken } from './plugins/api-key-auth.js';
+import { registerProblemHandlers } from './problems.js';
+import { registerDeliveryRoutes } from './routes/v1/deliveries.js';
+import { registerOrgRoutes } from './routes/v1/org.js';
+import { registerRunRoutes } from './routes/v1/runs.js';
+import { registerTemplateRoutes } from './routes/v1/templates.js';
+import { registerExecutorRoutes } from './routes/x/index.js';
+import { ProblemSchema } from './schemas.js';
+import { validatorCompiler } from './validation.js';
+
+export const API_BODY_LIMIT_BYTES = 1024 * 1024;
+
+export interface CreateAppOptions {
+  config: Config;
+  database: Database;
+  secret: string;
+  now?: () => Date;
+  logger?: FastifyServerOptions['logger'];
+}
+
+export async function createApp(options: CreateAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: API_BODY_LIMIT_BYTES,
+    trustProxy: true,
+  });
+  const ctx: AppContext = {
+    config: options.config,
+    database: options.database,
+    db: options.database.db,
+    secret: options.secret,
+    now: options.now ?? (() => new Date()),
+    mediaUrls: createMediaUrlSigner({
+      publicUrl: options.config.publicUrl,
+      secret: options.secret,
+      ttlSeconds: options.config.mediaUrlTtlSeconds,
+      ...(options.now ? { now: options.now } : {}),
+    }),
+  };
+  app.decorate('ctx', ctx);
+  app.setValidatorCompiler(validatorCompiler);
+  registerProblemHandlers(app);
+  app.addSchema(ProblemSchema);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Rundun API',
+        version: '1',
+        description:
+          'Dispatch checklist runs and receive signed webhooks. Errors are application/problem+json (RFC 9457).',
+      },
+      components: {
+        securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'rdk_live_… API key' } },
+      },
+      security: [{ apiKey: [] }],
+    },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) =>
+        typeof json.$id === 'string' ? json.$id : `def-${i}`,
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+
+  app.get('/healthz', { schema: { hide: true } }, () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    try {
+      await sql`select 1`.execute(ctx.db);
+      return { status: 'ready', database: ctx.database.kind };
+    } catch (error) {
+      app.log.warn({ err: error }, 'readiness check failed');
+      return reply.code(503).send({ status: 'unavailable', database: ctx.database.kind });
+    }
+  });
+
+  await app.register(
+    async (v1) => {
+      // Registered inside the /v1 scope, so it limits the API only: per key (the hash of the bearer
+      // token), or per address when there is none. It runs before authentication, so key guessing is limited too.
+      await v1.register(rateLimit, {
+        max: ctx.config.rateLimitPerMinute,
+        timeWindow: 60_000,
+        keyGenerator: (request) => {
+          const token = bearerToken(request);
+          return token ? `key:${sha256Hex(token)}` : `ip:${request.ip}`;
+        },
+      });
+      registerApiKeyAuth(v1);
+      registerOrgRoutes(v1);
+      registerTemplateRoutes(v1);
+      registerRunRoutes(v1);
+      registerDeliveryRoutes(v1);
+    },
+    { prefix: '/v1' },
+  );
+
+  await registerExecutorRoutes(app);
+  return app;
+}

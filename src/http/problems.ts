@@ -1,0 +1,114 @@
+/**
+ * The one place errors become `application/problem+json` (RFC 9457): `type`, `title`, `status`,
+ * `detail`, and `errors[]` for validation. Domain errors map by code; Fastify's own errors (bad JSON,
+ * schema validation, body too large, wrong content type, rate limit) map by their codes. Anything else
+ * is a 500 whose answer hides internals while the log keeps the cause.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, type DomainErrorCode, type FieldError } from '../domain/errors.js';
+
+export const PROBLEM_BASE = 'https://rundun.dev/problems/';
+
+const BY_CODE: Record<DomainErrorCode, { status: number; title: string }> = {
+  not_found: { status: 404, title: 'Not found' },
+  invalid_request: { status: 400, title: 'Invalid request' },
+  invalid_template: { status: 422, title: 'Invalid template' },
+  invalid_answer: { status: 422, title: 'Invalid answer' },
+  insufficient_credits: { status: 402, title: 'Insufficient credits' },
+  run_finished: { status: 409, title: 'Run finished' },
+  run_expired: { status: 410, title: 'Run expired' },
+  conflict: { status: 409, title: 'Conflict' },
+  forbidden: { status: 403, title: 'Forbidden' },
+  unauthorized: { status: 401, title: 'Unauthorized' },
+  payload_too_large: { status: 413, title: 'Payload too large' },
+  unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+};
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: FieldError[];
+}
+
+export function sendProblem(
+  reply: FastifyReply,
+  code: DomainErrorCode | 'rate_limited' | 'internal' | 'bad_json',
+  detail: string,
+  errors?: FieldError[],
+  status?: number,
+): FastifyReply {
+  const known = code in BY_CODE ? BY_CODE[code as DomainErrorCode] : undefined;
+  const resolvedStatus = status ?? known?.status ?? 500;
+  const title =
+    known?.title ??
+    { rate_limited: 'Too many requests', internal: 'Internal server error', bad_json: 'Malformed JSON' }[
+      code as 'internal'
+    ];
+  const problem: Problem = {
+    type: PROBLEM_BASE + code.replace(/_/g, '-'),
+    title,
+    status: resolvedStatus,
+    detail,
+  };
+  if (errors?.length) problem.errors = errors;
+  return reply.code(resolvedStatus).type('application/problem+json').send(problem);
+}
+
+function validationErrors(error: FastifyError): FieldError[] {
+  return (error.validation ?? []).map((issue) => {
+    const params = issue.params as Record<string, unknown>;
+    const pointer = `${issue.instancePath}${params.missingProperty ? `/${String(params.missingProperty)}` : ''}${params.additionalProperty ? `/${String(params.additionalProperty)}` : ''}`;
+    const rule =
+      issue.keyword === 'additionalProperties'
+        ? 'unknown_field'
+        : issue.keyword === 'required'
+          ? 'required_field'
+          : issue.keyword;
+    return { pointer, rule, message: issue.message ?? 'is invalid' };
+  });
+}
+
+export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error instanceof DomainError) return sendProblem(reply, error.code, error.message, error.errors);
+  if (error.validation) {
+    const where = error.validationContext ?? 'request';
+    return sendProblem(
+      reply,
+      'invalid_request',
+      `The ${where === 'body' ? 'request body' : where} is invalid.`,
+      validationErrors(error),
+    );
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return sendProblem(reply, 'bad_json', 'The request body is not valid JSON.', undefined, 400);
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return sendProblem(
+        reply,
+        'payload_too_large',
+        'The request body is larger than this endpoint accepts.',
+      );
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return sendProblem(
+        reply,
+        'unsupported_media_type',
+        `Content-Type ${request.headers['content-type'] ?? '(none)'} is not accepted here.`,
+      );
+  }
+  if (error.statusCode === 429) return sendProblem(reply, 'rate_limited', error.message, undefined, 429);
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return sendProblem(reply, 'invalid_request', error.message, undefined, error.statusCode);
+  }
+  request.log.error({ err: error }, 'request failed');
+  return sendProblem(reply, 'internal', 'Something went wrong on our side. It has been logged.');
+}
+
+export function registerProblemHandlers(app: FastifyInstance): void {
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, 'not_found', `No route for ${request.method} ${request.url.split('?')[0]}.`),
+  );
+}

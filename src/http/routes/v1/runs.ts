@@ -1,0 +1,230 @@
+/** /v1/runs: dispatch (the seed's request and response), read the full run document, list with filters. */
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import { checkWebhookUrl } from '../../../delivery/address-guard.js';
+import { dispatchRun } from '../../../db/dispatch-run.js';
+import { readRunExpiringIfDue } from '../../../db/expire-run.js';
+import { listAnswers, listRunMedia, listRuns, toRun, type Run } from '../../../db/runs.js';
+import { DomainError, notFound } from '../../../domain/errors.js';
+import { EVENT_TYPES } from '../../../domain/events.js';
+import { computeProgress, MAX_EXPIRES_IN_HOURS } from '../../../domain/run.js';
+import { viewAnswer } from '../../../domain/run-document.js';
+import type { AppContext } from '../../context.js';
+import { PageQuerySchema, problems } from '../../schemas.js';
+
+const EventName = Type.Union([...EVENT_TYPES, '*'].map((name) => Type.Literal(name)));
+
+export const DispatchRunBody = Type.Object(
+  {
+    template_id: Type.String({
+      minLength: 1,
+      maxLength: 100,
+      description: 'The template to run; its current version is snapshotted.',
+    }),
+    webhook: Type.Optional(
+      Type.Object(
+        {
+          url: Type.String({
+            minLength: 1,
+            maxLength: 2048,
+            description: 'https URL on a public address. Redirects are never followed.',
+          }),
+          secret: Type.String({
+            minLength: 16,
+            maxLength: 256,
+            description: 'HMAC key (its UTF-8 bytes). Never returned.',
+          }),
+          events: Type.Optional(
+            Type.Array(EventName, {
+              minItems: 1,
+              maxItems: 6,
+              uniqueItems: true,
+              description: 'Omitted or ["*"]: all five.',
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    expires_in_hours: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 1, maximum: MAX_EXPIRES_IN_HOURS }), Type.Null()], {
+        description: 'Link validity in hours, default 72; null: never expires.',
+      }),
+    ),
+    executor_ref: Type.Optional(
+      Type.Union([Type.String({ maxLength: 255 }), Type.Null()], {
+        description: 'Your reference; returned in every webhook.',
+      }),
+    ),
+    assign_to: Type.Optional(
+      Type.Union([Type.String({ minLength: 1, maxLength: 320 }), Type.Null()], {
+        description: 'A member (user id or email) who alone may execute the run.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const DispatchRunResponse = Type.Object({
+  run_id: Type.String(),
+  link: Type.String(),
+  expires_at: Type.Union([Type.String(), Type.Null()]),
+  assigned_to: Type.Union([Type.String(), Type.Null()]),
+});
+
+const RunStatusSchema = Type.Union(
+  ['pending', 'in_progress', 'completed', 'cancelled', 'expired'].map((s) => Type.Literal(s)),
+);
+
+export function runLink(ctx: AppContext, runId: string): string {
+  return `${ctx.config.publicUrl}/r/${runId}`;
+}
+
+function toRunSummary(ctx: AppContext, run: Run) {
+  return {
+    run_id: run.id,
+    status: run.status,
+    link: runLink(ctx, run.id),
+    template_id: run.templateId,
+    template_v: run.templateVersion,
+    executor_ref: run.executorRef,
+    assigned_to: run.assignedTo,
+    created_at: run.createdAt.toISOString(),
+    expires_at: run.expiresAt?.toISOString() ?? null,
+    finished_at: run.finishedAt?.toISOString() ?? null,
+  };
+}
+
+export async function buildRunDocument(ctx: AppContext, run: Run) {
+  const [answers, media] = await Promise.all([listAnswers(ctx.db, run.id), listRunMedia(ctx.db, run.id)]);
+  const mediaById = new Map(media.map((m) => [m.id, m]));
+  const urlFor = (m: (typeof media)[number]) => ctx.mediaUrls.urlFor(m);
+  const byStep = new Map(answers.map((a) => [a.stepId, a]));
+  const answerMap: Record<string, unknown> = {};
+  for (const step of run.template.steps) {
+    const record = byStep.get(step.id);
+    if (!record) continue;
+    answerMap[step.id] = {
+      status: record.status,
+      ...viewAnswer(step, record, mediaById, urlFor),
+      answered_at: record.updatedAt.toISOString(),
+    };
+  }
+  return {
+    ...toRunSummary(ctx, run),
+    identity: run.identity,
+    webhook: run.webhook && { url: run.webhook.url, events: run.webhook.events },
+    started_at: run.startedAt?.toISOString() ?? null,
+    duration_seconds:
+      run.status === 'completed' && run.finishedAt
+        ? Math.round((run.finishedAt.getTime() - run.createdAt.getTime()) / 1000)
+        : null,
+    last_step_id: run.lastStepId,
+    progress: computeProgress(run.template, answers),
+    template: run.template,
+    answers: answerMap,
+  };
+}
+
+export function registerRunRoutes(app: FastifyInstance): void {
+  const ctx = app.ctx;
+
+  app.post(
+    '/runs',
+    {
+      schema: {
+        tags: ['runs'],
+        summary: 'Dispatch a run: consumes one credit, returns the link',
+        headers: Type.Object({
+          'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+        }),
+        body: DispatchRunBody,
+        response: { 201: DispatchRunResponse, ...problems(400, 401, 402, 404, 409, 413, 429) },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body as Type.Static<typeof DispatchRunBody>;
+      if (body.webhook) {
+        const refused = await checkWebhookUrl(body.webhook.url, ctx.config.webhookAllowInsecure);
+        if (refused)
+          throw new DomainError('invalid_request', `webhook.url is not allowed: ${refused.message}.`, [
+            refused,
+          ]);
+      }
+      const { run, replayed } = await dispatchRun(ctx.db, {
+        orgId: request.orgId,
+        templateId: body.template_id,
+        webhook: body.webhook,
+        expiresInHours: body.expires_in_hours,
+        executorRef: body.executor_ref,
+        assignTo: body.assign_to,
+        idempotencyKey: request.headers['idempotency-key'] as string | undefined,
+        requestBody: JSON.stringify(body),
+        now: ctx.now(),
+      });
+      if (replayed) void reply.header('Idempotent-Replayed', 'true');
+      return reply
+        .code(201)
+        .header('Location', `/v1/runs/${run.id}`)
+        .send({
+          run_id: run.id,
+          link: runLink(ctx, run.id),
+          expires_at: run.expiresAt?.toISOString() ?? null,
+          assigned_to: run.assignedTo,
+        });
+    },
+  );
+
+  app.get(
+    '/runs/:id',
+    {
+      schema: {
+        tags: ['runs'],
+        summary:
+          'The full run document: status, snapshot, identity, answers with photo URLs and geo, progress',
+        params: Type.Object({ id: Type.String({ maxLength: 100 }) }),
+        response: problems(401, 404),
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const row = await readRunExpiringIfDue(ctx.db, id, ctx.now());
+      if (!row || row.org_id !== request.orgId) throw notFound('Run');
+      return buildRunDocument(ctx, toRun(row));
+    },
+  );
+
+  app.get(
+    '/runs',
+    {
+      schema: {
+        tags: ['runs'],
+        summary: 'List runs, newest first',
+        querystring: Type.Object(
+          {
+            ...PageQuerySchema,
+            status: Type.Optional(RunStatusSchema),
+            executor_ref: Type.Optional(Type.String({ maxLength: 255 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: problems(400, 401),
+      },
+    },
+    async (request) => {
+      const query = request.query as {
+        cursor?: string;
+        limit: number;
+        status?: Run['status'];
+        executor_ref?: string;
+      };
+      const page = await listRuns(ctx.db, request.orgId, {
+        status: query.status,
+        executorRef: query.executor_ref,
+        cursor: query.cursor,
+        limit: query.limit,
+      });
+      return { data: page.runs.map((run) => toRunSummary(ctx, run)), next_cursor: page.nextCursor };
+    },
+  );
+}

@@ -1,0 +1,159 @@
+/** /v1/templates: create, list, read (current or a version), update (new version), archive. */
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import {
+  archiveTemplate,
+  createTemplate,
+  findTemplate,
+  listTemplates,
+  updateTemplate,
+  type Template,
+} from '../../../db/templates.js';
+import { notFound } from '../../../domain/errors.js';
+import { parseTemplate, TemplateInputSchema } from '../../../domain/template.js';
+import { PageQuerySchema, problems } from '../../schemas.js';
+
+const TemplateIdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
+
+export function toTemplateBody(template: Template) {
+  return {
+    id: template.id,
+    version: template.version,
+    archived_at: template.archivedAt?.toISOString() ?? null,
+    created_at: template.createdAt.toISOString(),
+    updated_at: template.updatedAt.toISOString(),
+    ...template.definition,
+  };
+}
+
+/**
+ * Template bodies are validated by the domain (parseTemplate) rather than by the route schema, so that a
+ * broken template gets a 422 naming each step and rule. The schema still documents the shape in OpenAPI.
+ */
+const templateBody = {
+  ...TemplateInputSchema,
+  description: 'A template document. Invalid templates answer 422 naming the step and the rule.',
+};
+const acceptAnyJson = { attachValidation: true } as const;
+
+export function registerTemplateRoutes(app: FastifyInstance): void {
+  app.post(
+    '/templates',
+    {
+      ...acceptAnyJson,
+      schema: {
+        tags: ['templates'],
+        summary: 'Create a template (version 1)',
+        body: templateBody,
+        response: problems(400, 401, 413, 422),
+      },
+    },
+    async (request, reply) => {
+      const template = await createTemplate(
+        app.ctx.db,
+        request.orgId,
+        parseTemplate(request.body),
+        app.ctx.now(),
+      );
+      return reply
+        .code(201)
+        .header('Location', `/v1/templates/${template.id}`)
+        .send(toTemplateBody(template));
+    },
+  );
+
+  app.get(
+    '/templates',
+    {
+      schema: {
+        tags: ['templates'],
+        summary: 'List templates, newest first',
+        querystring: Type.Object(
+          { ...PageQuerySchema, include_archived: Type.Optional(Type.Boolean({ default: false })) },
+          { additionalProperties: false },
+        ),
+        response: problems(400, 401),
+      },
+    },
+    async (request) => {
+      const query = request.query as { cursor?: string; limit: number; include_archived: boolean };
+      const page = await listTemplates(app.ctx.db, request.orgId, {
+        cursor: query.cursor,
+        limit: query.limit,
+        includeArchived: query.include_archived,
+      });
+      return { data: page.templates.map(toTemplateBody), next_cursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    '/templates/:id',
+    {
+      schema: {
+        tags: ['templates'],
+        summary: 'Read a template (current version)',
+        params: TemplateIdParams,
+        response: problems(401, 404),
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const template = await findTemplate(app.ctx.db, request.orgId, id);
+      if (!template) throw notFound('Template');
+      return toTemplateBody(template);
+    },
+  );
+
+  app.get(
+    '/templates/:id/versions/:version',
+    {
+      schema: {
+        tags: ['templates'],
+        summary: 'Read one version of a template',
+        params: Type.Object({ id: Type.String({ maxLength: 100 }), version: Type.Integer({ minimum: 1 }) }),
+        response: problems(400, 401, 404),
+      },
+    },
+    async (request) => {
+      const { id, version } = request.params as { id: string; version: number };
+      const template = await findTemplate(app.ctx.db, request.orgId, id, version);
+      if (!template) throw notFound('Template version');
+      return toTemplateBody(template);
+    },
+  );
+
+  app.put(
+    '/templates/:id',
+    {
+      ...acceptAnyJson,
+      schema: {
+        tags: ['templates'],
+        summary: 'Replace a template: writes version n+1',
+        params: TemplateIdParams,
+        body: templateBody,
+        response: problems(400, 401, 404, 409, 422),
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const definition = parseTemplate(request.body);
+      return toTemplateBody(await updateTemplate(app.ctx.db, request.orgId, id, definition, app.ctx.now()));
+    },
+  );
+
+  app.delete(
+    '/templates/:id',
+    {
+      schema: {
+        tags: ['templates'],
+        summary: 'Archive a template (runs keep their snapshot)',
+        params: TemplateIdParams,
+        response: problems(401, 404),
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      return toTemplateBody(await archiveTemplate(app.ctx.db, request.orgId, id, app.ctx.now()));
+    },
+  );
+}

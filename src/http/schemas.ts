@@ -1,0 +1,36 @@
+/** TypeBox schemas shared by routes: one source for validation, TypeScript types and the OpenAPI document. */
+import Type from 'typebox';
+
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    errors: Type.Optional(
+      Type.Array(
+        Type.Object({
+          pointer: Type.String(),
+          rule: Type.String(),
+          message: Type.String(),
+          step_id: Type.Optional(Type.String()),
+        }),
+      ),
+    ),
+  },
+  { $id: 'Problem', description: 'An RFC 9457 problem (application/problem+json).' },
+);
+
+export const problemRef = Type.Unsafe<unknown>({ $ref: 'Problem#' });
+
+/** Standard error answers for a route, all application/problem+json. */
+export function problems(...statuses: number[]): Record<number, unknown> {
+  return Object.fromEntries(statuses.map((status) => [status, problemRef]));
+}
+
+export const PageQuerySchema = {
+  cursor: Type.Optional(
+    Type.String({ maxLength: 200, description: 'The next_cursor of the previous page.' }),
+  ),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+};

@@ -1,0 +1,71 @@
+/**
+ * `rundun serve`: opens the database, migrates, listens, and (unless --no-worker) runs the delivery
+ * worker in the same process. SIGINT/SIGTERM stop accepting requests, let in-flight ones and the
+ * worker's current attempts finish, then close the database.
+ */
+import pino from 'pino';
+import type { Config } from '../config.js';
+import { openDatabase, type Database } from '../db/connect.js';
+import { ensureInstanceSecret } from '../db/instance-settings.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { startWorker, type Worker } from '../delivery/worker.js';
+import { createApp } from './app.js';
+
+export function createLogger(config: Config): pino.Logger {
+  return pino({
+    level: config.logLevel,
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', '*.secret', '*.webhook_secret', '*.api_key'],
+      censor: '[redacted]',
+    },
+  });
+}
+
+export async function openConfiguredDatabase(config: Config): Promise<Database> {
+  return openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+}
+
+export async function serve(
+  config: Config,
+  options: { worker: boolean },
+): Promise<{ close(): Promise<void>; url: string }> {
+  const logger = createLogger(config);
+  const database = await openConfiguredDatabase(config);
+  await migrateToLatest(database.db);
+  const secret = config.signingSecret ?? (await ensureInstanceSecret(database.db));
+  const app = await createApp({
+    config,
+    database,
+    secret,
+    logger: {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+      serializers: {
+        // Media URLs carry their signature in the query string: keep it out of the logs.
+        req: (req: { method: string; url: string; ip?: string }) => ({
+          method: req.method,
+          url: req.url.split('?')[0],
+          ip: req.ip,
+        }),
+      },
+    },
+  });
+  await app.listen({ port: config.port, host: config.host });
+  let worker: Worker | undefined;
+  if (options.worker) worker = startWorker({ database, config, logger });
+  logger.info(
+    { database: database.kind, worker: options.worker, publicUrl: config.publicUrl },
+    'rundun is serving',
+  );
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await app.close();
+      await worker?.stop();
+      await database.close();
+    })());
+  return {
+    close,
+    url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${app.server.address() && typeof app.server.address() === 'object' ? (app.server.address() as { port: number }).port : config.port}`,
+  };
+}
