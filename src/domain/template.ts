@@ -113,12 +113,16 @@ export const SettingsSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const templateFields = {
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  description: Type.Optional(Description),
+  settings: Type.Optional(SettingsSchema),
+};
+
 /** The template document as an author writes it (the body of POST/PUT /v1/templates). */
 export const TemplateInputSchema = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 200 }),
-    description: Type.Optional(Description),
-    settings: Type.Optional(SettingsSchema),
+    ...templateFields,
     steps: Type.Array(Type.Union(Object.values(STEP_SCHEMAS)), { minItems: 1, maxItems: MAX_STEPS }),
   },
   { additionalProperties: false },
@@ -167,7 +171,7 @@ export interface TemplateDefinition {
   steps: Step[];
 }
 
-const checkTop = Compile(Type.Omit(TemplateInputSchema, ['steps']));
+const checkTop = Compile(Type.Object(templateFields, { additionalProperties: false }));
 const checkSteps = Object.fromEntries(
   Object.entries(STEP_SCHEMAS).map(([type, schema]) => [type, Compile(schema)]),
 ) as Record<StepType, ReturnType<typeof Compile>>;
@@ -347,6 +351,9 @@ export function parseTemplate(input: unknown): TemplateDefinition {
         );
         return;
       }
+      if (stepId && seenIds.has(stepId))
+        errors.push(stepError(index, stepId, 'id', 'duplicate_step_id', `step id ${stepId} is used twice`));
+      if (stepId) seenIds.add(stepId);
       const check = checkSteps[type];
       if (!check.Check(step)) {
         errors.push(
@@ -357,9 +364,6 @@ export function parseTemplate(input: unknown): TemplateDefinition {
         );
         return;
       }
-      if (stepId && seenIds.has(stepId))
-        errors.push(stepError(index, stepId, 'id', 'duplicate_step_id', `step id ${stepId} is used twice`));
-      if (stepId) seenIds.add(stepId);
       errors.push(...checkStepRules(step as StepInput, index));
     });
   }

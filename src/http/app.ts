@@ -102,6 +102,8 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
           return token ? `key:${sha256Hex(token)}` : `ip:${request.ip}`;
         },
       });
+      // The API speaks JSON only: anything else is 415, not a string to validate.
+      v1.removeContentTypeParser('text/plain');
       registerApiKeyAuth(v1);
       registerOrgRoutes(v1);
       registerTemplateRoutes(v1);
