@@ -6,10 +6,14 @@
 import type { Kysely } from 'kysely';
 import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migration';
 import * as m0001 from './migrations/0001-initial.js';
+import * as m0002 from './migrations/0002-delivery-claim-indexes.js';
+import * as m0004 from './migrations/0004-credit-buckets.js';
 import type { DB } from './schema.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
+  '0002-delivery-claim-indexes': m0002,
+  '0004-credit-buckets': m0004,
 };
 
 export async function migrateToLatest(db: Kysely<DB>): Promise<MigrationResultSet['results']> {
@@ -18,6 +22,8 @@ export async function migrateToLatest(db: Kysely<DB>): Promise<MigrationResultSe
     provider: { getMigrations: () => Promise.resolve(MIGRATIONS) },
     migrationTableName: 'rundun_migrations',
     migrationLockTableName: 'rundun_migrations_lock',
+    // Migrations written on parallel branches may land out of name order; each is independent.
+    allowUnorderedMigrations: true,
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw new Error('Database migration failed', { cause: error });

@@ -17,8 +17,14 @@ export interface InstanceSettingsTable {
 export interface OrgsTable {
   id: string;
   name: string;
-  credit_balance: Generated<number>;
   created_at: CreatedAt;
+}
+
+/** An org's credits, spread over a few rows so concurrent dispatches debit different rows. */
+export interface CreditBucketsTable {
+  org_id: string;
+  bucket: number;
+  remaining: number;
 }
 
 export interface UsersTable {
@@ -208,6 +214,7 @@ export interface DB {
   sessions: SessionsTable;
   api_keys: ApiKeysTable;
   credit_ledger: CreditLedgerTable;
+  credit_buckets: CreditBucketsTable;
   templates: TemplatesTable;
   template_versions: TemplateVersionsTable;
   runs: RunsTable;

@@ -5,6 +5,7 @@
  */
 import pino from 'pino';
 import type { Config } from '../config.js';
+import { bootstrapFirstOrg } from '../db/bootstrap.js';
 import { openDatabase, type Database } from '../db/connect.js';
 import { ensureInstanceSecret } from '../db/instance-settings.js';
 import { migrateToLatest } from '../db/migrate.js';

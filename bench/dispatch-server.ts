@@ -1,0 +1,53 @@
+/**
+ * The process under load for bench/dispatch.ts: the real app (POST /v1/runs) and, beside it on the same
+ * database, the baseline — a bare Fastify route doing one INSERT of the request body. Prints one JSON
+ * line with the URLs, then serves until its stdin closes.
+ */
+import Fastify from 'fastify';
+import { sql } from 'kysely';
+import { createConfig } from '../src/config.js';
+import { createApiKey } from '../src/db/api-keys.js';
+import { createOrg } from '../src/db/orgs.js';
+import { createApp } from '../src/http/app.js';
+import { EVERY_STEP_TEMPLATE } from '../test/helpers/app.js';
+import { createTestDatabase } from '../test/helpers/database.js';
+
+const kind = process.argv[2] === 'postgres' ? 'postgres' : 'pglite';
+const database = await createTestDatabase(kind);
+await sql`create table bench_baseline (id bigserial primary key, body jsonb not null, created_at timestamptz not null default now())`.execute(
+  database.db,
+);
+
+const config = createConfig({ rateLimitPerMinute: 10_000_000, port: 0 });
+const app = await createApp({ config, database, secret: 'bench-secret-0123456789abcdef0123456789' });
+const org = await createOrg(database.db, 'Bench', 10_000_000);
+const { key } = await createApiKey(database.db, org.id);
+const template = await app.inject({
+  method: 'POST',
+  url: '/v1/templates',
+  headers: { authorization: `Bearer ${key}` },
+  payload: EVERY_STEP_TEMPLATE,
+});
+const apiUrl = await app.listen({ port: 0, host: '127.0.0.1' });
+
+const baseline = Fastify({ logger: false });
+baseline.post('/baseline', async (request, reply) => {
+  await sql`insert into bench_baseline (body) values (${JSON.stringify(request.body)}::jsonb)`.execute(
+    database.db,
+  );
+  return reply.code(201).send({ ok: true });
+});
+const baselineUrl = await baseline.listen({ port: 0, host: '127.0.0.1' });
+
+process.stdout.write(
+  `${JSON.stringify({ apiUrl, baselineUrl, apiKey: key, templateId: template.json<{ id: string }>().id })}\n`,
+);
+process.stdin.resume();
+process.stdin.on('end', () => {
+  void (async () => {
+    await app.close();
+    await baseline.close();
+    await database.close();
+    process.exit(0);
+  })();
+});
