@@ -1,12 +1,302 @@
-/** Placeholder until the delivery engine lands. */
+/**
+ * The delivery worker: claims due deliveries, sends them, records each attempt, schedules retries, and
+ * runs the expiry sweeper. Several workers (processes) may share one PostgreSQL; they coordinate only
+ * through row claims with a lease (src/db/claim-deliveries.ts).
+ *
+ *   notify / poll / slot freed / record written ──▶ fill(): claim up to the free slots
+ *       ──▶ send (undici; per origin ≤ its slots, 4 to 64; ≤ 128 in total) ──▶ plan the next attempt
+ *       ──▶ record, batched (fenced on the lease) ──▶ fill() again
+ *
+ * One claim and one record batch run at a time; whatever arrives meanwhile joins the next one, so
+ * under load both batch themselves. Database errors (a restart, a terminated connection) are logged and
+ * retried with backoff; the loop never dies. While recording fails nothing new is claimed, so a claim
+ * cannot outrun its own unrecorded attempts. `stop()` stops claiming, releases claims not yet started,
+ * waits for attempts in flight and records them.
+ */
+import os from 'node:os';
+import { randomUUID } from 'node:crypto';
 import type pino from 'pino';
 import type { Config } from '../config.js';
+import { claimDueDeliveries, type ClaimedDelivery } from '../db/claim-deliveries.js';
 import type { Database } from '../db/connect.js';
+import { findNextDueAt } from '../db/delivery-queue-stats.js';
+import { releaseDeliveries } from '../db/release-deliveries.js';
+import { AttemptRecorder } from './attempt-recorder.js';
+import { startExpirySweeper, type ExpirySweeper } from './expiry-sweeper.js';
+import { deliveryMetricsFor, recordAttemptMetrics, type DeliveryMetrics } from './metrics.js';
+import { OriginSlots } from './origin-slots.js';
+import { listenForDeliveries, type DeliveryListener } from './notifications.js';
+import { planNextAttempt } from './retry-policy.js';
+import {
+  attemptDelivery,
+  createDeliveryAgent,
+  DELIVERY_TIMEOUT_MS,
+  type AttemptOutcome,
+} from './send-attempt.js';
+
+/** Longer than DELIVERY_TIMEOUT_MS plus recording, with margin for a slow database. */
+export const LEASE_SECONDS = 30;
+/** Slots of a new or slow origin in one worker; a fast one earns up to ORIGIN_CONCURRENCY_MAX. */
+export const ORIGIN_CONCURRENCY = 4;
+// 32/64 drained ~1,900/s, 64/128 ~2,850/s in bench/delivery.ts (docs/performance.md): bigger claim
+// and record batches pay; a hanging receiver still holds only 4 of the 128 slots.
+export const ORIGIN_CONCURRENCY_MAX = 64;
+export const WORKER_CONCURRENCY = 128;
+export const POLL_INTERVAL_MS = 1_000;
+const FILL_COALESCE_MS = 2;
+const DB_RETRY_MIN_MS = 200;
+const DB_RETRY_MAX_MS = 5_000;
 
 export interface Worker {
+  readonly id: string;
   stop(): Promise<void>;
 }
 
-export function startWorker(_options: { database: Database; config: Config; logger: pino.Logger }): Worker {
-  return { stop: () => Promise.resolve() };
+export interface WorkerOptions {
+  database: Database;
+  config: Config;
+  logger: pino.Logger;
+  /** Default: host:pid:random. */
+  id?: string;
+  now?: () => Date;
+  timeoutMs?: number;
+  leaseMs?: number;
+  /** Slots of a new or slow origin (the hanging-receiver cap). */
+  originConcurrency?: number;
+  originConcurrencyMax?: number;
+  concurrency?: number;
+  pollIntervalMs?: number;
+  sweepIntervalMs?: number;
+  heartbeatMs?: number;
+}
+
+export function startWorker(options: WorkerOptions): Worker {
+  return new DeliveryWorker(options);
+}
+
+class DeliveryWorker implements Worker {
+  readonly id: string;
+  readonly #o: Required<Omit<WorkerOptions, 'id' | 'sweepIntervalMs' | 'heartbeatMs'>>;
+  readonly #agent;
+  readonly #metrics: DeliveryMetrics;
+  readonly #log: pino.Logger;
+  readonly #slots: OriginSlots;
+  readonly #attempts = new Set<Promise<void>>();
+  readonly #recorder: AttemptRecorder;
+  #claiming: Promise<void> | undefined;
+  #claimAgain = false;
+  #stopping = false;
+  #stopped: Promise<void> | undefined;
+  #backoffMs = 0;
+  #retryAt = 0;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #coalesceTimer: NodeJS.Timeout | undefined;
+  #wakeTimer: { at: number; timer: NodeJS.Timeout } | undefined;
+  readonly #pollTimer: NodeJS.Timeout;
+  readonly #listener: DeliveryListener;
+  readonly #sweeper: ExpirySweeper;
+
+  constructor(options: WorkerOptions) {
+    this.id = options.id ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.#o = {
+      database: options.database,
+      config: options.config,
+      logger: options.logger,
+      now: options.now ?? (() => new Date()),
+      timeoutMs: options.timeoutMs ?? DELIVERY_TIMEOUT_MS,
+      leaseMs: options.leaseMs ?? LEASE_SECONDS * 1000,
+      originConcurrency: options.originConcurrency ?? ORIGIN_CONCURRENCY,
+      originConcurrencyMax: options.originConcurrencyMax ?? ORIGIN_CONCURRENCY_MAX,
+      concurrency: options.concurrency ?? WORKER_CONCURRENCY,
+      pollIntervalMs: options.pollIntervalMs ?? POLL_INTERVAL_MS,
+    };
+    this.#log = options.logger.child({ worker: this.id });
+    this.#metrics = deliveryMetricsFor(options.database);
+    this.#slots = new OriginSlots(
+      this.#o.originConcurrency,
+      Math.max(this.#o.originConcurrency, this.#o.originConcurrencyMax),
+    );
+    this.#agent = createDeliveryAgent({
+      allowInsecure: options.config.webhookAllowInsecure,
+      originCap: this.#slots.max,
+    });
+    const db = options.database.db;
+    this.#recorder = new AttemptRecorder({
+      db,
+      workerId: this.id,
+      logger: this.#log,
+      now: this.#o.now,
+      onWritten: () => this.#fill(),
+    });
+    this.#listener = listenForDeliveries({
+      database: options.database,
+      workerId: this.id,
+      logger: this.#log,
+      onWake: () => this.#fill(),
+      ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
+    });
+    this.#sweeper = startExpirySweeper({
+      db,
+      now: this.#o.now,
+      logger: this.#log,
+      ...(options.sweepIntervalMs ? { intervalMs: options.sweepIntervalMs } : {}),
+    });
+    this.#pollTimer = setInterval(() => this.#fill(), this.#o.pollIntervalMs);
+    this.#fill();
+  }
+
+  stop(): Promise<void> {
+    this.#stopped ??= this.#shutDown();
+    return this.#stopped;
+  }
+
+  async #shutDown(): Promise<void> {
+    this.#stopping = true;
+    clearInterval(this.#pollTimer);
+    clearTimeout(this.#retryTimer);
+    clearTimeout(this.#coalesceTimer);
+    clearTimeout(this.#wakeTimer?.timer);
+    await Promise.all([this.#listener.close(), this.#sweeper.stop(), this.#claiming]);
+    await Promise.allSettled([...this.#attempts]);
+    await this.#recorder.drain(Date.now() + this.#o.leaseMs);
+    await this.#agent.close().catch(() => {});
+  }
+
+  /**
+   * After an attempt: attempts started together finish together, so waiting FILL_COALESCE_MS lets one
+   * claim refill all their slots instead of one claim per freed slot.
+   */
+  #fillSoon(): void {
+    if (this.#coalesceTimer || this.#stopping) return;
+    this.#coalesceTimer = setTimeout(() => {
+      this.#coalesceTimer = undefined;
+      this.#fill();
+    }, FILL_COALESCE_MS);
+  }
+
+  #fill(): void {
+    if (this.#stopping) return;
+    if (this.#claiming) {
+      this.#claimAgain = true;
+      return;
+    }
+    this.#claiming = this.#claimWhileFree().finally(() => (this.#claiming = undefined));
+  }
+
+  async #claimWhileFree(): Promise<void> {
+    do {
+      this.#claimAgain = false;
+      const free = this.#o.concurrency - this.#slots.inFlight;
+      if (this.#stopping || free <= 0 || this.#recorder.stuck || Date.now() < this.#retryAt) return;
+      const now = this.#o.now();
+      const originSlots = this.#slots.free();
+      let claimed: ClaimedDelivery[];
+      try {
+        claimed = await claimDueDeliveries(this.#o.database.db, {
+          workerId: this.id,
+          now,
+          leaseUntil: new Date(now.getTime() + this.#o.leaseMs),
+          limit: free,
+          originSlots,
+          defaultOriginSlots: this.#slots.min,
+        });
+        this.#backoffMs = 0;
+      } catch (error) {
+        return this.#databaseFailed(error, 'claiming deliveries');
+      }
+      if (this.#stopping) return this.#release(claimed);
+      for (const claim of claimed) this.#start(claim);
+      this.#slots.noteClaims(
+        claimed.map((c) => c.origin),
+        originSlots,
+        free,
+      );
+      // Idle: nothing due now, and no attempt whose end would claim again. Time the next retry.
+      if (claimed.length === 0 && this.#slots.inFlight === 0) await this.#scheduleWake();
+    } while (this.#claimAgain);
+  }
+
+  /** Polling covers waits of a second or more; a retry due sooner gets its own timer. */
+  async #scheduleWake(): Promise<void> {
+    const now = this.#o.now();
+    const next = await findNextDueAt(this.#o.database.db, now).catch(() => null);
+    if (!next || this.#stopping) return;
+    const delay = Math.max(0, next.getTime() - now.getTime());
+    if (delay >= this.#o.pollIntervalMs) return;
+    const at = Date.now() + delay;
+    if (this.#wakeTimer && this.#wakeTimer.at <= at) return;
+    clearTimeout(this.#wakeTimer?.timer);
+    const timer = setTimeout(() => {
+      this.#wakeTimer = undefined;
+      this.#fill();
+    }, delay + 1);
+    this.#wakeTimer = { at, timer };
+  }
+
+  async #release(claimed: ClaimedDelivery[]): Promise<void> {
+    try {
+      await releaseDeliveries(this.#o.database.db, this.id, claimed, this.#o.now());
+    } catch (error) {
+      this.#log.warn(
+        { err: error, count: claimed.length },
+        'could not release claims; their leases will expire',
+      );
+    }
+  }
+
+  #databaseFailed(error: unknown, doing: string): void {
+    this.#backoffMs = Math.min(Math.max(this.#backoffMs * 2, DB_RETRY_MIN_MS), DB_RETRY_MAX_MS);
+    this.#retryAt = Date.now() + this.#backoffMs;
+    this.#log.warn({ err: error, retryInMs: this.#backoffMs }, `database error while ${doing}; retrying`);
+    if (this.#stopping) return;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => this.#fill(), this.#backoffMs);
+  }
+
+  #start(claim: ClaimedDelivery): void {
+    const slot = this.#slots.acquire(claim.origin);
+    this.#metrics.inFlight.inc();
+    const attempt = this.#attempt(claim, slot)
+      .catch((error: unknown) => this.#log.error({ err: error, delivery: claim.id }, 'attempt crashed'))
+      .finally(() => this.#attempts.delete(attempt));
+    this.#attempts.add(attempt);
+  }
+
+  async #attempt(claim: ClaimedDelivery, slot: number): Promise<void> {
+    const { config, now, timeoutMs } = this.#o;
+    let outcome: AttemptOutcome | undefined;
+    try {
+      const options = { allowInsecure: config.webhookAllowInsecure, timeoutMs, now: now() };
+      outcome = await attemptDelivery(this.#agent, claim, options);
+    } finally {
+      this.#slots.release(claim.origin, slot, outcome?.durationMs ?? Date.now() - slot);
+      this.#metrics.inFlight.dec();
+    }
+    const attempt = claim.attemptCount + 1;
+    const plan = planNextAttempt({
+      attempt,
+      succeeded: outcome.succeeded,
+      statusBefore: claim.status,
+      retryScheduleMs: config.retryScheduleMs,
+      retryAfterMs: outcome.retryAfterMs,
+      now: now(),
+    });
+    recordAttemptMetrics(this.#metrics, {
+      result: outcome.result,
+      manual: claim.manual,
+      durationMs: outcome.durationMs,
+      finalStatus: plan.status === 'pending' ? null : plan.status,
+    });
+    this.#recorder.add({
+      ...outcome,
+      deliveryId: claim.id,
+      leaseUntil: claim.leaseUntil,
+      attemptCount: claim.attemptCount,
+      attempt,
+      manual: claim.manual,
+      status: plan.status,
+      nextAttemptAt: plan.nextAttemptAt,
+    });
+    this.#fillSoon();
+  }
 }

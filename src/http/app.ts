@@ -80,6 +80,7 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
   app.get('/healthz', { schema: { hide: true } }, () => ({ status: 'ok' }));
+  await app.register(import('./routes/metrics.js'));
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
     try {
       await sql`select 1`.execute(ctx.db);

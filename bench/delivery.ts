@@ -1,0 +1,182 @@
+/**
+ * `npm run bench:delivery`: webhook delivery on PostgreSQL (a scratch database), loopback only.
+ *
+ *   (a) throughput: a backlog of deliveries to one fast receiver, drained by one worker process,
+ *       beside raw undici Pool POSTs of the same bodies to the same receiver;
+ *   (b) latency from an event's commit to its receipt at a steady 500 events/s over 50 receivers,
+ *       beside raw undici POST → receipt at the same rate;
+ *   (c) noisy neighbour: as (b), with one receiver that never answers (10 s timeouts) taking 20% of
+ *       the events; the healthy receivers' p99 beside (b)'s.
+ *
+ * The worker and the receivers run in their own processes. Prints one `BENCH {…}` line per figure.
+ * Sizes: BENCH_DELIVERIES (default 20000), BENCH_STEADY_S (default 15).
+ */
+import { sql } from 'kysely';
+import { withDeliveryAttempt } from '../src/domain/events.js';
+import { createTestApp, type TestApp } from '../test/helpers/app.js';
+import { appendEvent, createTemplate, SAMPLE_DATA } from '../test/delivery/helpers/runs.js';
+import {
+  clock,
+  dispatchRuns,
+  insertBacklog,
+  measureRawThroughput,
+  percentile,
+  print,
+  rawLatency,
+  Receivers,
+  sleep,
+  startWorkerProcess,
+} from './delivery-parts.js';
+
+process.env.TEST_DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
+const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 20_000);
+const STEADY_S = Number(process.env.BENCH_STEADY_S ?? 15);
+const RATE = 500;
+const WARMUP_S = 3;
+const HEALTHY = 50;
+const RUNS_PER_HEALTHY = 20;
+const HANGING_RUNS = 250;
+const HANGING_SHARE = 0.2;
+const SAMPLE_BODY_DATA = SAMPLE_DATA['step.completed'];
+
+async function benchThroughput(
+  t: TestApp,
+  templateId: string,
+  receivers: Receivers,
+  port: number,
+): Promise<void> {
+  const runs = await dispatchRuns(t, templateId, `http://127.0.0.1:${port}/hook`, 1_000);
+  const perRun = Math.ceil(DELIVERIES / runs.length);
+  await insertBacklog(t.database.db, runs, perRun);
+  const total = perRun * runs.length;
+  const envelopes = await t.database.db.selectFrom('events').select('envelope').limit(total).execute();
+  const bodies = envelopes.map((e) => JSON.stringify(withDeliveryAttempt(e.envelope as never, 1)));
+  const raw = await measureRawThroughput(port, bodies);
+  await receivers.collect();
+  const before = await receivers.count();
+  const started = clock();
+  // Released as if the events had been committed in order while no worker ran: due now, a run's
+  // events one microsecond apart.
+  await t.database.db.transaction().execute(async (trx) => {
+    await sql`update deliveries set next_attempt_at = now() + seq * interval '1 microsecond'
+               where status = 'pending'`.execute(trx);
+    await sql`select pg_notify('rundun_deliveries', '')`.execute(trx);
+  });
+  while ((await receivers.count()) - before < total) await sleep(20);
+  const rate = total / ((clock() - started) / 1000);
+  await receivers.collect();
+  print('delivery_throughput', rate, 'deliveries/s', raw);
+  // What autovacuum would do after a backlog of this size, so the next phases start from steady state.
+  await sql`vacuum (analyze) deliveries, events, delivery_attempts`.execute(t.database.db);
+}
+
+/**
+ * Appends events at `RATE`/s for `WARMUP_S + seconds`, each in its own transaction; returns the commit
+ * times, by event id, of the events after the warm-up.
+ */
+async function steadyLoad(t: TestApp, pick: () => string, seconds: number): Promise<Map<string, number>> {
+  const committed = new Map<string, number>();
+  const started = clock();
+  const measureFrom = started + WARMUP_S * 1000;
+  seconds += WARMUP_S;
+  const inFlight = new Set<Promise<void>>();
+  let sent = 0;
+  while (clock() - started < seconds * 1000) {
+    const due = Math.floor(((clock() - started) / 1000) * RATE) - sent;
+    for (let i = 0; i < due; i++, sent++) {
+      const write = appendEvent(t.database, pick(), 'step.completed', SAMPLE_BODY_DATA).then((envelope) => {
+        const at = clock();
+        if (at >= measureFrom) committed.set(envelope.event_id, at);
+      });
+      inFlight.add(write);
+      void write.finally(() => inFlight.delete(write));
+    }
+    await sleep(2);
+  }
+  await Promise.all(inFlight);
+  return committed;
+}
+
+async function latencies(committed: Map<string, number>, receivers: Receivers, among: Set<string>) {
+  await sleep(3_000);
+  const firstReceipt = new Map<string, number>();
+  for (const [id, attempt, at] of await receivers.collect()) if (attempt === 1) firstReceipt.set(id, at);
+  const values: number[] = [];
+  let missing = 0;
+  for (const [id, at] of committed) {
+    if (!among.has(id)) continue;
+    const receipt = firstReceipt.get(id);
+    if (receipt === undefined) missing++;
+    else values.push(receipt - at);
+  }
+  return { values, missing };
+}
+
+async function main(): Promise<void> {
+  const t = await createTestApp('postgres', {
+    credits: 1_000_000,
+    config: { rateLimitPerMinute: 1_000_000 },
+  });
+  const receivers = new Receivers();
+  const stopWorker = await startWorkerProcess(t.database.url!);
+  try {
+    const templateId = await createTemplate(t);
+    const ports = await receivers.ask<{ fast: number[]; hanging: number[] }>({
+      type: 'start',
+      fast: HEALTHY + 1,
+      hanging: 1,
+    });
+    await benchThroughput(t, templateId, receivers, ports.fast[HEALTHY]!);
+
+    const healthyRuns: string[] = [];
+    for (const port of ports.fast.slice(0, HEALTHY))
+      healthyRuns.push(
+        ...(await dispatchRuns(t, templateId, `http://127.0.0.1:${port}/hook`, RUNS_PER_HEALTHY)),
+      );
+    const hangingRuns = await dispatchRuns(
+      t,
+      templateId,
+      `http://127.0.0.1:${ports.hanging[0]!}/hook`,
+      HANGING_RUNS,
+    );
+    const healthyEvents = new Set<string>();
+    let h = 0;
+    let k = 0;
+
+    const rawSteady = await rawLatency(ports.fast.slice(0, HEALTHY), receivers, { rate: RATE, seconds: 5 });
+    const steady = await steadyLoad(t, () => healthyRuns[h++ % healthyRuns.length]!, STEADY_S);
+    for (const id of steady.keys()) healthyEvents.add(id);
+    const b = await latencies(steady, receivers, healthyEvents);
+    const bP99 = percentile(b.values, 99);
+    print('delivery_latency_p50', percentile(b.values, 50), 'ms', percentile(rawSteady, 50));
+    print('delivery_latency_p99', bP99, 'ms', percentile(rawSteady, 99));
+    if (b.missing) process.stderr.write(`(b): ${b.missing} events not received\n`);
+
+    healthyEvents.clear();
+    const noisy = await steadyLoad(
+      t,
+      () =>
+        Math.random() < HANGING_SHARE
+          ? hangingRuns[k++ % hangingRuns.length]!
+          : healthyRuns[h++ % healthyRuns.length]!,
+      STEADY_S,
+    );
+    const hangingSet = new Set(hangingRuns);
+    const eventRuns = await t.database.db
+      .selectFrom('events')
+      .select(['id', 'run_id'])
+      .where('id', 'in', [...noisy.keys()])
+      .execute();
+    for (const e of eventRuns) if (!hangingSet.has(e.run_id)) healthyEvents.add(e.id);
+    const c = await latencies(noisy, receivers, healthyEvents);
+    print('delivery_noisy_neighbour_healthy_p50', percentile(c.values, 50), 'ms', percentile(b.values, 50));
+    print('delivery_noisy_neighbour_healthy_p99', percentile(c.values, 99), 'ms', bP99);
+    if (c.missing) process.stderr.write(`(c): ${c.missing} healthy events not received\n`);
+  } finally {
+    await stopWorker();
+    receivers.child.disconnect();
+    await t.close();
+  }
+}
+
+await main();

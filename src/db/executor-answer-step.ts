@@ -1,0 +1,99 @@
+/**
+ * Answering a step, in one transaction on the locked run: validate against the step, replace the
+ * step's answer, remember it as the run's last step, and write `step.completed` (thumbnails embedded)
+ * to the outbox. A retry of the write that set the stored answer (same `request_id`) changes nothing
+ * and writes no event; it answers as the first time did.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import { buildStepCompletedData } from '../domain/answer-events.js';
+import { validateAnswer } from '../domain/answers.js';
+import { notFound } from '../domain/errors.js';
+import type { Identity, Progress } from '../domain/events.js';
+import { assertMayWrite } from '../domain/identity.js';
+import { computeProgress } from '../domain/run.js';
+import { findStep, type TemplateDefinition } from '../domain/template.js';
+import type { MediaUrlSigner } from '../media/urls.js';
+import { findAnswerRow, upsertAnswer } from './answers.js';
+import { appendRunEvent } from './events.js';
+import { assertInProgress, writeRun } from './executor-write.js';
+import { findRunMediaByIds } from './media.js';
+import { listAnswers } from './runs.js';
+import type { DB, RunRow } from './schema.js';
+
+export interface AnswerStepInput {
+  runId: string;
+  stepId: string;
+  answer: unknown;
+  mediaIds: readonly string[];
+  geo: unknown;
+  requestId: string | null;
+  sessionUserId: string | null;
+  now: Date;
+  urlFor: MediaUrlSigner['urlFor'];
+}
+
+export interface StepWriteResult {
+  stepId: string;
+  status: 'answered' | 'skipped';
+  progress: Progress;
+  /** True when this was a retry of the write already recorded: nothing changed. */
+  replayed: boolean;
+}
+
+export async function readProgress(trx: Transaction<DB>, row: RunRow): Promise<Progress> {
+  return computeProgress(row.template as TemplateDefinition, await listAnswers(trx, row.id));
+}
+
+/** Locks nothing itself: callers hold the run row. Throws 404 for a step the run's template lacks. */
+export function findRunStep(row: RunRow, stepId: string) {
+  const template = row.template as TemplateDefinition;
+  const step = findStep(template, stepId);
+  if (!step) throw notFound('Step');
+  return { template, step };
+}
+
+export async function answerStep(db: Kysely<DB>, input: AnswerStepInput): Promise<StepWriteResult> {
+  return writeRun(db, input.runId, input.now, async (trx, row) => {
+    const { template, step } = findRunStep(row, input.stepId);
+    const existing = await findAnswerRow(trx, row.id, step.id);
+    if (input.requestId && existing?.request_id === input.requestId) {
+      return {
+        stepId: step.id,
+        status: existing.status,
+        progress: await readProgress(trx, row),
+        replayed: true,
+      };
+    }
+    assertInProgress(row);
+    assertMayWrite(
+      { assignedTo: row.assigned_to, identity: row.identity as Identity | null },
+      input.sessionUserId,
+    );
+
+    const signatureId = step.type === 'signature' && typeof input.answer === 'string' ? [input.answer] : [];
+    const media = await findRunMediaByIds(trx, row.id, [...input.mediaIds, ...signatureId]);
+    const valid = validateAnswer(template, step, input, media);
+    await upsertAnswer(trx, {
+      runId: row.id,
+      stepId: step.id,
+      status: 'answered',
+      ...valid,
+      requestId: input.requestId,
+      now: input.now,
+    });
+    await trx.updateTable('runs').set({ last_step_id: step.id }).where('id', '=', row.id).execute();
+
+    const progress = await readProgress(trx, row);
+    const byId = new Map(media.map((item) => [item.id, item]));
+    const signature = step.type === 'signature' ? byId.get(valid.answer as string) : undefined;
+    const data = buildStepCompletedData(
+      step,
+      valid,
+      byId,
+      signature ? input.urlFor(signature, 'full') : null,
+      progress,
+    );
+    await appendRunEvent(trx, row, { type: 'step.completed', data, now: input.now });
+    return { stepId: step.id, status: 'answered', progress, replayed: false };
+  });
+}

@@ -1,0 +1,110 @@
+/**
+ * Recording finished attempts, many in one statement: each appends its attempt to the log and moves
+ * its delivery on (attempt_count + 1, the status and next time the worker planned, lease released).
+ *
+ * Fencing: a row is written only if this worker still holds the lease it claimed — `locked_by`,
+ * `lease_until` and `attempt_count` all unchanged since the claim. An expired lease that nobody took
+ * over still counts (no one else can have sent that attempt); one that another worker claimed does
+ * not, and the stale outcome is dropped instead of overwriting the newer attempt. The caller learns
+ * which records were written.
+ *
+ * A replay requested while an automatic attempt was in flight survives it: `manual_pending` is only
+ * consumed by a manual attempt, and the delivery is then due at once.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { DB, DeliveryStatus } from './schema.js';
+
+export interface AttemptRecord {
+  deliveryId: string;
+  /** The lease the claim wrote, the fencing token. */
+  leaseUntil: Date;
+  /** `attempt_count` at the claim. */
+  attemptCount: number;
+  /** This attempt's number (`delivery_attempt`). */
+  attempt: number;
+  manual: boolean;
+  startedAt: Date;
+  durationMs: number;
+  requestHeaders: Record<string, string>;
+  requestBody: string;
+  responseStatus: number | null;
+  responseHeaders: Record<string, string> | null;
+  responseBody: string | null;
+  /** Why it failed; null when it succeeded. */
+  error: string | null;
+  succeeded: boolean;
+  /** The delivery's status after this attempt, and when it is next due if still pending. */
+  status: DeliveryStatus;
+  nextAttemptAt: Date;
+}
+
+/** Writes the records this worker still holds leases for; returns the ids of the deliveries written. */
+export async function recordAttempts(
+  db: Kysely<DB>,
+  workerId: string,
+  records: readonly AttemptRecord[],
+  now: Date,
+): Promise<Set<string>> {
+  if (records.length === 0) return new Set();
+  const outcomes = JSON.stringify(records.map(toOutcomeJson));
+  // Also naming the ids as an array lets the planner find the rows by primary key: it cannot see how
+  // few rows jsonb_to_recordset yields, and would otherwise scan deliveries for `locked_by`.
+  const ids = records.map((record) => record.deliveryId);
+  const { rows } = await sql<{ delivery_id: string }>`
+    with outcome as (
+      select * from jsonb_to_recordset(${outcomes}::jsonb) as o(
+        delivery_id text, lease_until timestamptz, attempt_count int, attempt int, manual boolean,
+        started_at timestamptz, duration_ms int, request_headers jsonb, request_body text,
+        response_status int, response_headers jsonb, response_body text, error text, succeeded boolean,
+        status text, next_attempt_at timestamptz)
+    ),
+    updated as (
+      update deliveries d
+         set status = o.status,
+             attempt_count = d.attempt_count + 1,
+             manual_pending = d.manual_pending and not o.manual,
+             next_attempt_at = case when d.manual_pending and not o.manual then ${now}
+                                    else o.next_attempt_at end,
+             lease_until = null,
+             locked_by = null,
+             last_error = o.error,
+             updated_at = ${now}
+        from outcome o
+       where d.id = any(${ids}::text[])
+         and d.id = o.delivery_id
+         and d.locked_by = ${workerId}
+         and d.lease_until = o.lease_until
+         and d.attempt_count = o.attempt_count
+      returning d.id
+    )
+    insert into delivery_attempts (delivery_id, attempt, manual, started_at, duration_ms, request_headers,
+                                   request_body, response_status, response_headers, response_body, error,
+                                   succeeded)
+    select o.delivery_id, o.attempt, o.manual, o.started_at, o.duration_ms, o.request_headers,
+           o.request_body, o.response_status, o.response_headers, o.response_body, o.error, o.succeeded
+      from outcome o
+      join updated u on u.id = o.delivery_id
+    returning delivery_id`.execute(db);
+  return new Set(rows.map((row) => row.delivery_id));
+}
+
+function toOutcomeJson(record: AttemptRecord) {
+  return {
+    delivery_id: record.deliveryId,
+    lease_until: record.leaseUntil.toISOString(),
+    attempt_count: record.attemptCount,
+    attempt: record.attempt,
+    manual: record.manual,
+    started_at: record.startedAt.toISOString(),
+    duration_ms: Math.round(record.durationMs),
+    request_headers: record.requestHeaders,
+    request_body: record.requestBody,
+    response_status: record.responseStatus,
+    response_headers: record.responseHeaders,
+    response_body: record.responseBody,
+    error: record.error,
+    succeeded: record.succeeded,
+    status: record.status,
+    next_attempt_at: record.nextAttemptAt.toISOString(),
+  };
+}

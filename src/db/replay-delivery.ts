@@ -1,0 +1,29 @@
+/**
+ * Replay: asks for one manual attempt of a delivery now, whatever its status. The attempt resends the
+ * same event (same `event_id` and body) with the next `delivery_attempt` and is marked manual in the log.
+ * A delivery in flight keeps its lease (so nobody sends it concurrently); the replay follows as soon as
+ * that attempt is recorded (src/db/record-attempts.ts keeps the request). Only the org that owns the
+ * run can replay its deliveries.
+ */
+import type { Kysely } from 'kysely';
+import type { DB } from './schema.js';
+
+/** Returns false when there is no such delivery in the org. */
+export async function requestReplay(
+  db: Kysely<DB>,
+  input: { orgId: string; deliveryId: string; now: Date },
+): Promise<boolean> {
+  const { now } = input;
+  const updated = await db
+    .updateTable('deliveries')
+    .set({
+      manual_pending: true,
+      next_attempt_at: now,
+      updated_at: now,
+    })
+    .where('id', '=', input.deliveryId)
+    .where('run_id', 'in', (eb) => eb.selectFrom('runs').select('id').where('org_id', '=', input.orgId))
+    .returning('id')
+    .executeTakeFirst();
+  return updated !== undefined;
+}

@@ -1,0 +1,85 @@
+/**
+ * Per-origin concurrency in one worker (an origin is scheme://host:port).
+ *
+ * Every origin starts with `min` slots (4). While the origin has more due work than slots (its last
+ * claim filled every free slot), each attempt that finishes within FAST_ATTEMPT_MS earns it one more,
+ * up to `max` (64); an attempt that takes
+ * SLOW_ATTEMPT_MS or more (a timeout included) sends it back to `min`, and so does any attempt still in
+ * flight after SLOW_ATTEMPT_MS. So a hanging or slow receiver holds at most `min` of the worker's
+ * slots (or what it had in flight in the second it turned slow), while a fast receiver with a backlog
+ * soon gets enough slots for the batches that keep the database work per delivery small.
+ */
+export const FAST_ATTEMPT_MS = 1_000;
+export const SLOW_ATTEMPT_MS = 2_000;
+/** State of origins with nothing in flight is forgotten after this long. */
+const IDLE_FORGET_MS = 10 * 60_000;
+
+interface OriginState {
+  cap: number;
+  /** The last claim filled every free slot: there is more work than slots. */
+  limited: boolean;
+  /** Start times of the attempts in flight. */
+  starts: number[];
+  lastUsed: number;
+}
+
+export class OriginSlots {
+  readonly #origins = new Map<string, OriginState>();
+
+  constructor(
+    readonly min: number,
+    readonly max: number,
+  ) {}
+
+  /** Attempts in flight, all origins. */
+  get inFlight(): number {
+    let total = 0;
+    for (const state of this.#origins.values()) total += state.starts.length;
+    return total;
+  }
+
+  acquire(origin: string, now = Date.now()): number {
+    const state = this.#origins.get(origin) ?? { cap: this.min, limited: false, starts: [], lastUsed: now };
+    state.starts.push(now);
+    state.lastUsed = now;
+    this.#origins.set(origin, state);
+    return now;
+  }
+
+  /**
+   * After a claim (and its `acquire`s), with the origins of the rows it got and the free slots it was
+   * given: an origin that got every slot it had is limited by its slots rather than by its work.
+   */
+  noteClaims(origins: readonly string[], freeBefore: Readonly<Record<string, number>>, limit: number): void {
+    const counts = new Map<string, number>();
+    for (const origin of origins) counts.set(origin, (counts.get(origin) ?? 0) + 1);
+    for (const [origin, count] of counts) {
+      const state = this.#origins.get(origin);
+      if (state) state.limited = count >= Math.min(limit, freeBefore[origin] ?? this.min);
+    }
+  }
+
+  /** `startedAt` is what `acquire` returned. */
+  release(origin: string, startedAt: number, durationMs: number): void {
+    const state = this.#origins.get(origin);
+    if (!state) return;
+    const index = state.starts.indexOf(startedAt);
+    if (index >= 0) state.starts.splice(index, 1);
+    if (durationMs >= SLOW_ATTEMPT_MS) state.cap = this.min;
+    else if (durationMs < FAST_ATTEMPT_MS && state.limited) state.cap = Math.min(this.max, state.cap + 1);
+  }
+
+  /** Free slots of every origin this worker knows; any other origin has `min`. */
+  free(now = Date.now()): Record<string, number> {
+    const free: Record<string, number> = {};
+    for (const [origin, state] of this.#origins) {
+      if (state.starts.length === 0 && now - state.lastUsed > IDLE_FORGET_MS) {
+        this.#origins.delete(origin);
+        continue;
+      }
+      if (state.starts.some((start) => now - start >= SLOW_ATTEMPT_MS)) state.cap = this.min;
+      free[origin] = Math.max(0, state.cap - state.starts.length);
+    }
+    return free;
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * GET /media/runs/:run_id/:step_id/:file — media by capability URL only (see src/media/urls.ts). The
+ * signature covers the path and its expiry; a missing, wrong or expired signature answers 403 without
+ * looking anything up. `<media_id>.jpg|png` is the full-size image, `<media_id>.thumb.jpg` its thumbnail.
+ * Browsers may keep a file privately until its URL expires (at most a day): the bytes never change.
+ */
+import type { FastifyInstance } from 'fastify';
+import { findMediaFile } from '../../db/media.js';
+import { notFound } from '../../domain/errors.js';
+import type { MediaStorage } from '../../media/storage.js';
+import { mediaPath } from '../../media/urls.js';
+import { sendProblem } from '../problems.js';
+
+const FILE_PATTERN = /^(med-[0-9a-f-]{36})(\.thumb)?\.(jpg|png)$/;
+const MAX_CACHE_SECONDS = 24 * 3600;
+
+export function registerMediaRoutes(app: FastifyInstance, storage: MediaStorage): void {
+  const ctx = app.ctx;
+  app.get('/media/runs/:run_id/:step_id/:file', { schema: { hide: true } }, async (request, reply) => {
+    const path = request.url.split('?')[0]!;
+    const { exp, sig } = request.query as { exp?: string; sig?: string };
+    const now = ctx.now();
+    if (!ctx.mediaUrls.verify(path, exp, sig, now))
+      return sendProblem(
+        reply,
+        'forbidden',
+        'This media link is invalid or has expired. Ask for a fresh one.',
+      );
+    const { file } = request.params as { file: string };
+    const match = FILE_PATTERN.exec(file);
+    const media = match ? await findMediaFile(ctx.db, match[1]!) : undefined;
+    const variant = match?.[2] ? 'thumbnail' : 'full';
+    if (!media || mediaPath(media, variant) !== path) throw notFound('Media');
+    const bytes =
+      variant === 'thumbnail'
+        ? media.thumbnail && Buffer.from(media.thumbnail)
+        : await storage.get(media.storageKey);
+    if (!bytes) throw notFound('Media');
+    const maxAge = Math.max(0, Math.min(MAX_CACHE_SECONDS, Number(exp) - Math.floor(now.getTime() / 1000)));
+    return reply
+      .header('Content-Type', variant === 'thumbnail' ? 'image/jpeg' : media.contentType)
+      .header('Cache-Control', `private, max-age=${maxAge}, immutable`)
+      .header('X-Content-Type-Options', 'nosniff')
+      .header('Content-Security-Policy', "default-src 'none'")
+      .header('Referrer-Policy', 'no-referrer')
+      .send(bytes);
+  });
+}

@@ -1,0 +1,102 @@
+/**
+ * POST /x/runs/:run_id/steps/:step_id/media — the raw image as the body (image/jpeg, or image/png for
+ * signatures and screenshots), at most 15 MB. The image is checked, turned upright and stripped of its
+ * metadata, stored, and recorded; the answer names it by `media_id`. `X-Request-Id` makes a retried
+ * upload return the media the first attempt made.
+ *
+ * Order: cheap checks on the run (no lock) → decode and re-encode (slow, no transaction open) → store
+ * the file → record the row on the locked run, re-checking. A refused or duplicate record removes the file.
+ */
+import type { FastifyInstance } from 'fastify';
+import { addMedia, assertUploadAllowed } from '../../../db/executor-add-media.js';
+import { runExpired } from '../../../db/executor-write.js';
+import { readRunExpiringIfDue } from '../../../db/expire-run.js';
+import { findMediaByRequestId } from '../../../db/media.js';
+import { DomainError, notFound } from '../../../domain/errors.js';
+import { newId } from '../../../domain/ids.js';
+import { processUpload, UPLOAD_CONTENT_TYPES, type UploadContentType } from '../../../media/images.js';
+import { mediaStorageKey, type MediaStorage } from '../../../media/storage.js';
+import { problems } from '../../schemas.js';
+import { mediaTypeOf } from './guard.js';
+import { toMediaView } from './run-view.js';
+import type { StepParams } from './schemas.js';
+import { findRequestUser } from './session.js';
+
+export const MEDIA_BODY_LIMIT_BYTES = 15 * 1024 * 1024;
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+function readRequestId(header: string | string[] | undefined): string | null {
+  if (header === undefined) return null;
+  if (typeof header !== 'string' || !REQUEST_ID.test(header))
+    throw new DomainError(
+      'invalid_request',
+      'X-Request-Id must be 1 to 100 characters of A-Z a-z 0-9 . _ : -',
+      [{ pointer: '/headers/x-request-id', rule: 'pattern', message: 'invalid request id' }],
+    );
+  return header;
+}
+
+export function registerMediaUploadRoute(x: FastifyInstance, storage: MediaStorage): void {
+  const ctx = x.ctx;
+  x.addContentTypeParser(
+    [...UPLOAD_CONTENT_TYPES],
+    { parseAs: 'buffer', bodyLimit: MEDIA_BODY_LIMIT_BYTES },
+    (_request, body, done) => done(null, body),
+  );
+
+  x.post(
+    '/runs/:run_id/steps/:step_id/media',
+    {
+      bodyLimit: MEDIA_BODY_LIMIT_BYTES,
+      config: { bodyTypes: UPLOAD_CONTENT_TYPES },
+      schema: {
+        tags: ['executor'],
+        summary: 'Upload a photo (image/jpeg or image/png) or a signature (image/png), ≤ 15 MB',
+        security: [],
+        response: problems(400, 403, 404, 409, 410, 413, 415, 422),
+      },
+    },
+    async (request, reply) => {
+      const { run_id: runId, step_id: stepId } = request.params as StepParams;
+      const contentType = mediaTypeOf(request) as UploadContentType;
+      const requestId = readRequestId(request.headers['x-request-id']);
+      const user = await findRequestUser(request);
+      const row = await readRunExpiringIfDue(ctx.db, runId, ctx.now());
+      if (!row) throw notFound('Run');
+      if (row.status === 'expired') throw runExpired();
+      const earlier = requestId ? await findMediaByRequestId(ctx.db, runId, requestId) : undefined;
+      if (earlier)
+        return reply.code(201).header('Idempotent-Replayed', 'true').send(toMediaView(ctx, earlier));
+      assertUploadAllowed(row, stepId, contentType, user?.id ?? null);
+
+      const image = await processUpload(request.body as Buffer, contentType);
+      const mediaId = newId('med');
+      const storageKey = mediaStorageKey({ id: mediaId, runId, stepId, contentType });
+      await storage.put(storageKey, image.bytes, contentType);
+      const recorded = await addMedia(ctx.db, {
+        runId,
+        stepId,
+        mediaId,
+        requestId,
+        storageKey,
+        contentType,
+        bytes: image.bytes.length,
+        width: image.width,
+        height: image.height,
+        thumbnail: image.thumbnail,
+        thumbnailWidth: image.thumbnailWidth,
+        thumbnailHeight: image.thumbnailHeight,
+        sessionUserId: user?.id ?? null,
+        now: ctx.now(),
+      }).catch(async (error: unknown) => {
+        await storage.delete(storageKey);
+        throw error;
+      });
+      if (recorded.replayed) {
+        await storage.delete(storageKey);
+        void reply.header('Idempotent-Replayed', 'true');
+      }
+      return reply.code(201).send(toMediaView(ctx, recorded.media));
+    },
+  );
+}

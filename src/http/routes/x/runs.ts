@@ -1,0 +1,123 @@
+/** /x/runs/:run_id — read the run, start it, submit it, exit it. */
+import type { FastifyInstance } from 'fastify';
+import type Type from 'typebox';
+import { startRun } from '../../../db/executor-start-run.js';
+import { cancelRun, durationSeconds, submitRun, type FinishResult } from '../../../db/executor-finish-run.js';
+import { runExpired } from '../../../db/executor-write.js';
+import { readRunExpiringIfDue } from '../../../db/expire-run.js';
+import { notFound } from '../../../domain/errors.js';
+import { problems } from '../../schemas.js';
+import { buildExecutorRunView } from './run-view.js';
+import { CancelBody, StartBody, SubmitBody, type RunParams } from './schemas.js';
+import { findRequestUser } from './session.js';
+
+function toFinishAnswer({ row, progress, replayed }: FinishResult) {
+  return {
+    run_id: row.id,
+    status: row.status,
+    finished_at: row.finished_at?.toISOString() ?? null,
+    duration_seconds:
+      row.status === 'completed' && row.finished_at ? durationSeconds(row, row.finished_at) : null,
+    progress,
+    replayed,
+  };
+}
+
+export function registerRunRoutes(x: FastifyInstance): void {
+  const ctx = x.ctx;
+  const urlFor = ctx.mediaUrls.urlFor.bind(ctx.mediaUrls);
+
+  x.get(
+    '/runs/:run_id',
+    {
+      schema: {
+        tags: ['executor'],
+        summary: 'What the executor app renders: template snapshot, status, progress, answers so far',
+        security: [],
+        response: problems(404, 410),
+      },
+    },
+    async (request) => {
+      const { run_id: runId } = request.params as RunParams;
+      const row = await readRunExpiringIfDue(ctx.db, runId, ctx.now());
+      if (!row) throw notFound('Run');
+      if (row.status === 'expired') throw runExpired();
+      return buildExecutorRunView(ctx, row, await findRequestUser(request));
+    },
+  );
+
+  x.post(
+    '/runs/:run_id/start',
+    {
+      schema: {
+        tags: ['executor'],
+        summary: 'Start the run with the executor’s identity',
+        security: [],
+        body: StartBody,
+        response: problems(400, 401, 403, 404, 409, 410, 415),
+      },
+    },
+    async (request) => {
+      const { run_id: runId } = request.params as RunParams;
+      const body = request.body as Type.Static<typeof StartBody>;
+      const user = await findRequestUser(request);
+      const row = await startRun(ctx.db, {
+        runId,
+        identity: body.identity,
+        sessionUserId: user?.id ?? null,
+        now: ctx.now(),
+      });
+      return buildExecutorRunView(ctx, row, user);
+    },
+  );
+
+  x.post(
+    '/runs/:run_id/submit',
+    {
+      schema: {
+        tags: ['executor'],
+        summary: 'Submit the run: all required steps must be answered',
+        security: [],
+        body: SubmitBody,
+        response: problems(400, 403, 404, 409, 410, 415, 422),
+      },
+    },
+    async (request) => {
+      const { run_id: runId } = request.params as RunParams;
+      const user = await findRequestUser(request);
+      const result = await submitRun(ctx.db, {
+        runId,
+        sessionUserId: user?.id ?? null,
+        now: ctx.now(),
+        urlFor,
+      });
+      return toFinishAnswer(result);
+    },
+  );
+
+  x.post(
+    '/runs/:run_id/cancel',
+    {
+      schema: {
+        tags: ['executor'],
+        summary: 'Exit the run (cancelled, reason user_exit)',
+        security: [],
+        body: CancelBody,
+        response: problems(400, 403, 404, 409, 410, 415),
+      },
+    },
+    async (request) => {
+      const { run_id: runId } = request.params as RunParams;
+      const body = request.body as Type.Static<typeof CancelBody>;
+      const user = await findRequestUser(request);
+      const result = await cancelRun(ctx.db, {
+        runId,
+        lastStepId: body.last_step_id ?? null,
+        sessionUserId: user?.id ?? null,
+        now: ctx.now(),
+        urlFor,
+      });
+      return toFinishAnswer(result);
+    },
+  );
+}

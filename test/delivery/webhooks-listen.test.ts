@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { signWebhook } from '@rundun/webhooks';
+import { startWebhookListener } from '../../src/cli/webhooks-listen.js';
+import { createTestApp } from '../helpers/app.js';
+import { testDatabaseKinds } from '../helpers/database.js';
+import {
+  appendEvent,
+  createTemplate,
+  dispatchRun,
+  SAMPLE_DATA,
+  startTestWorker,
+  WEBHOOK_SECRET,
+} from './helpers/runs.js';
+
+for (const kind of testDatabaseKinds()) {
+  describe(`rundun webhooks listen (${kind})`, () => {
+    it('verifies real deliveries, prints them, and answers 401 when the secret does not match', async () => {
+      const t = await createTestApp(kind, { config: { retryScheduleMs: [60_000] } });
+      const output: string[] = [];
+      const listener = await startWebhookListener({
+        port: 0,
+        host: '127.0.0.1',
+        secret: WEBHOOK_SECRET,
+        write: (text) => output.push(text),
+      });
+      const worker = startTestWorker(t.database, t.config, { timeoutMs: 5_000 });
+      try {
+        const templateId = await createTemplate(t);
+        const good = await dispatchRun(t, templateId, { url: `${listener.url}hooks` });
+        const wrong = await dispatchRun(t, templateId, {
+          url: `${listener.url}hooks`,
+          secret: 'whsec_another-secret-entirely',
+        });
+        await appendEvent(t.database, good, 'step.completed', SAMPLE_DATA['step.completed']);
+        await appendEvent(t.database, wrong, 'run.cancelled', SAMPLE_DATA['run.cancelled']);
+        const deadline = Date.now() + 10_000;
+        while (output.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+
+        const verified = output.find((line) => line.includes(good))!;
+        assert.match(
+          verified,
+          new RegExp(`✓ step\\.completed  run ${good}  seq 1  attempt 1  evt-[0-9a-f-]+  verified`),
+        );
+        const refused = output.find((line) => line.includes(wrong))!;
+        assert.match(refused, /✗ run\.cancelled .* NOT VERIFIED \(signature_mismatch/);
+
+        let attempts: { response: { status: number } }[] = [];
+        while (attempts.length === 0 && Date.now() < deadline) {
+          const response = await t.api({ method: 'GET', url: `/v1/runs/${wrong}/deliveries` });
+          attempts = response.json<{ data: { attempts: typeof attempts }[] }>().data[0]!.attempts;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        assert.equal(attempts[0]!.response.status, 401);
+      } finally {
+        await worker.stop();
+        await listener.close();
+        await t.close();
+      }
+    });
+  });
+}
+
+describe('rundun webhooks listen (the command)', () => {
+  it('starts from the CLI, verifies a signed POST and answers 200', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--conditions=development',
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'webhooks',
+        'listen',
+        '--port',
+        '0',
+        '--secret',
+        WEBHOOK_SECRET,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    try {
+      const deadline = Date.now() + 15_000;
+      while (!/Listening on (\S+)/.test(stdout) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      const base = /Listening on (\S+)/.exec(stdout)![1]!;
+      const url = `${base}hook`;
+      const body = JSON.stringify({
+        event_id: 'evt-1',
+        delivery_attempt: 2,
+        event: 'run.completed',
+        run_id: 'r-1',
+        seq: 4,
+      });
+      const headers = signWebhook({ url, body, secret: WEBHOOK_SECRET, keyId: 'r-1' });
+      const ok = await fetch(url, { method: 'POST', headers: { ...headers }, body });
+      assert.equal(ok.status, 200);
+      const forged = await fetch(url, {
+        method: 'POST',
+        headers: { ...headers },
+        body: body.replace('4', '5'),
+      });
+      assert.equal(forged.status, 401);
+      while (stdout.split('\n').length < 4 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      assert.ok(stdout.includes('✓ run.completed  run r-1  seq 4  attempt 2  evt-1  verified'), stdout);
+      assert.ok(
+        stdout.includes('✗ run.completed  run r-1  seq 5  attempt 2  evt-1  NOT VERIFIED (digest_mismatch'),
+        stdout,
+      );
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+  });
+});

@@ -1,0 +1,101 @@
+/**
+ * The executor app for one run link. Loads the run, then shows the page its status calls for:
+ * pending → start screen; in_progress → the steps (resuming where this phone, or the server, left
+ * off); completed / cancelled / expired / unknown → a final page. When the run cannot be loaded for
+ * want of a connection, the copy this phone saved is used so the person can keep working offline.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, fetchRun } from './api';
+import { FinalPage, type FinalKind } from './final-page';
+import { RunFlow } from './run-flow';
+import { RunSession, discardStoredRun, readStoredRun, type RunEnd } from './session';
+import { StartScreen } from './start-screen';
+import type { RunDocument } from './types';
+
+type Phase =
+  | { kind: 'loading' }
+  | { kind: 'final'; page: FinalKind }
+  | { kind: 'start'; doc: RunDocument }
+  | { kind: 'flow'; session: RunSession; offline: boolean };
+
+function findFinalPage(doc: RunDocument): FinalKind | null {
+  if (doc.status === 'completed') return 'completed';
+  if (doc.status === 'cancelled') return 'cancelled';
+  if (doc.status === 'expired') return 'expired';
+  return null;
+}
+
+function findFinalPageForStatus(status: number): FinalKind {
+  if (status === 404) return 'not_found';
+  if (status === 410) return 'expired';
+  return 'error';
+}
+
+export function App({ runId }: { runId: string }) {
+  const [phase, setPhase] = useState<Phase>({ kind: 'loading' });
+
+  const finish = async (page: FinalKind) => {
+    if (page !== 'error') await discardStoredRun(runId);
+    setPhase({ kind: 'final', page });
+  };
+
+  const handleEnd = (end: RunEnd) => {
+    if (end.kind === 'submitted') return setPhase({ kind: 'final', page: 'submitted' });
+    if (end.kind === 'cancelled') return setPhase({ kind: 'final', page: 'exited' });
+    const page = end.doc ? findFinalPage(end.doc) : findFinalPageForStatus(end.status);
+    setPhase({ kind: 'final', page: page ?? 'error' });
+  };
+
+  const enter = async (doc: RunDocument, offline: boolean) => {
+    const final = findFinalPage(doc);
+    if (final) return finish(final);
+    if (doc.status === 'pending') return setPhase({ kind: 'start', doc });
+    setPhase({ kind: 'flow', session: await RunSession.open(doc, handleEnd), offline });
+  };
+
+  const load = async () => {
+    setPhase({ kind: 'loading' });
+    let doc: RunDocument;
+    try {
+      doc = await fetchRun(runId);
+    } catch (error) {
+      if (error instanceof ApiError && (error.status === 404 || error.status === 410)) {
+        return finish(findFinalPageForStatus(error.status));
+      }
+      const saved = await readStoredRun(runId);
+      if (saved?.doc.status === 'in_progress') return enter(saved.doc, true);
+      return setPhase({ kind: 'final', page: 'error' });
+    }
+    await enter(doc, false);
+  };
+
+  useEffect(() => {
+    void load();
+  }, [runId]);
+
+  useEffect(() => {
+    if (phase.kind !== 'flow') return;
+    return () => void phase.session.close();
+  }, [phase]);
+
+  switch (phase.kind) {
+    case 'loading':
+      return (
+        <main class="page">
+          <p class="loading">Loading checklist…</p>
+        </main>
+      );
+    case 'final':
+      return <FinalPage kind={phase.page} onRetry={phase.page === 'error' ? () => void load() : undefined} />;
+    case 'start':
+      return (
+        <StartScreen
+          doc={phase.doc}
+          onStarted={(doc) => void enter(doc, false)}
+          onEnded={(status) => (status === 409 ? void load() : void finish(findFinalPageForStatus(status)))}
+        />
+      );
+    case 'flow':
+      return <RunFlow session={phase.session} offline={phase.offline} />;
+  }
+}

@@ -1,0 +1,332 @@
+/**
+ * A run being executed on this phone: the server's document, the person's drafts per step, where they
+ * are, and the outbox that carries their writes. Drafts and position are kept in IndexedDB under
+ * `state:<run_id>` (with the last copy of the run document), so a reload, a crash or a dead battery
+ * resumes on the same screen with the same unsent edits, even without a connection.
+ */
+import { ApiError, NetworkError, cancelRun, fetchRun, submitRun } from './api';
+import { evaluateStep, fingerprintDraft, type PhotoDraft, type StepDraft } from './answers';
+import {
+  REVIEW,
+  choosePosition,
+  mergeDrafts,
+  withRefusedAnswer,
+  withRefusedUpload,
+  withUploadedMedia,
+  type Position,
+} from './drafts';
+import { takePosition } from './geo';
+import { downscaleImage } from './image-resize';
+import { deleteStored, readStored, writeStored } from './local-store';
+import { Outbox, type MediaRef, type OutboxOp, type OutboxState } from './outbox';
+import { createRequestId } from './request-id';
+import type { Media, RunDocument, Step } from './types';
+
+export { REVIEW, type Position } from './drafts';
+export type RunEnd =
+  | { kind: 'submitted' }
+  | { kind: 'cancelled' }
+  | { kind: 'refreshed'; doc: RunDocument | null; status: number };
+
+interface StoredRunState {
+  doc: RunDocument;
+  drafts: Record<string, StepDraft>;
+  position: Position | null;
+  submit_request_id: string | null;
+}
+
+const stateKey = (runId: string) => `state:${runId}`;
+const TYPING_SAVE_DELAY_MS = 300;
+const CANCEL_FLUSH_WAIT_MS = 8_000;
+
+export function readStoredRun(runId: string): Promise<StoredRunState | undefined> {
+  return readStored<StoredRunState>(stateKey(runId));
+}
+
+/** Forgets everything this phone kept for a run that has ended. */
+export async function discardStoredRun(runId: string): Promise<void> {
+  await deleteStored(stateKey(runId));
+  await Outbox.discard(runId);
+}
+
+function describeRefusal(error: ApiError, stepId: string): string {
+  const forStep = error.problem.errors
+    ?.filter((e) => !e.step_id || e.step_id === stepId)
+    .map((e) => e.message);
+  return forStep?.length
+    ? forStep.join(' ')
+    : (error.problem.detail ?? error.problem.title ?? 'The server did not accept this answer.');
+}
+
+export class RunSession {
+  drafts: Record<string, StepDraft> = {};
+  position: Position = REVIEW;
+  outbox!: Outbox;
+  private submitRequestId: string | null = null;
+  private listeners = new Set<() => void>();
+  private saveTimer = 0;
+  private refreshing = false;
+  private ended = false;
+
+  private constructor(
+    public doc: RunDocument,
+    private readonly onEnded: (end: RunEnd) => void,
+  ) {}
+
+  get runId(): string {
+    return this.doc.run_id;
+  }
+
+  get steps(): Step[] {
+    return this.doc.template.steps;
+  }
+
+  static async open(doc: RunDocument, onEnded: (end: RunEnd) => void): Promise<RunSession> {
+    const session = new RunSession(doc, onEnded);
+    const stored = await readStoredRun(doc.run_id);
+    session.outbox = await Outbox.open(doc.run_id, {
+      onConfirmed: (op, result) => session.handleConfirmed(op, result),
+      onRefused: (op, error) => session.handleRefused(op, error),
+    });
+    session.outbox.subscribe(() => session.emit());
+    session.drafts = mergeDrafts(session.steps, doc.answers, stored?.drafts ?? {}, (id) =>
+      session.outbox.hasPendingFor(id),
+    );
+    session.submitRequestId = stored?.submit_request_id ?? null;
+    session.position = choosePosition(
+      session.steps,
+      session.drafts,
+      stored?.position ?? null,
+      doc.last_step_id,
+    );
+    await session.save();
+    void session.outbox.flush();
+    return session;
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  getSyncState(): OutboxState {
+    return this.outbox.getState();
+  }
+
+  getDraft(stepId: string): StepDraft {
+    return this.drafts[stepId]!;
+  }
+
+  updateDraft(stepId: string, patch: Partial<StepDraft>) {
+    const cleared = patch.error === null ? { refused: false } : {};
+    this.drafts[stepId] = { ...this.getDraft(stepId), ...patch, ...cleared };
+    this.emit();
+    window.clearTimeout(this.saveTimer);
+    this.saveTimer = window.setTimeout(() => void this.save(), TYPING_SAVE_DELAY_MS);
+  }
+
+  async goTo(position: Position) {
+    this.position = position;
+    this.emit();
+    await this.save();
+  }
+
+  /** Validates and queues the step's answer. Returns the message to show when it cannot be recorded. */
+  async commitStep(step: Step, signatureBlob: Blob | null): Promise<string | null> {
+    const draft = this.getDraft(step.id);
+    const evaluation = evaluateStep(step, draft, signatureBlob !== null || draft.signature !== null);
+    if (evaluation.kind === 'invalid') {
+      this.updateDraft(step.id, { error: evaluation.message });
+      return evaluation.message;
+    }
+    if (evaluation.kind === 'empty') {
+      this.updateDraft(step.id, { error: null });
+      return null;
+    }
+    if (signatureBlob) {
+      const ref = await this.outbox.enqueueMedia(step.id, signatureBlob);
+      this.drafts[step.id] = { ...this.getDraft(step.id), signature: { ref } };
+    }
+    const current = this.getDraft(step.id);
+    const fingerprint = fingerprintDraft(current);
+    if (current.status === 'answered' && current.sent === fingerprint) {
+      this.updateDraft(step.id, { error: null });
+      return null;
+    }
+    const geo = this.doc.template.settings.geo === 'per_step' ? await takePosition() : null;
+    const toRef = (photo: PhotoDraft): MediaRef =>
+      photo.media_id ? { media_id: photo.media_id } : { ref: photo.ref ?? '' };
+    const signature = current.signature;
+    const answer = step.type === 'signature' ? (signature?.media_id ?? null) : evaluation.answer;
+    const answerRef =
+      step.type === 'signature' && signature && !signature.media_id ? (signature.ref ?? null) : null;
+    await this.outbox.enqueueAnswer(step.id, answer, current.photos.map(toRef), answerRef, geo);
+    await this.saveDraft(step.id, { status: 'answered', sent: fingerprint, error: null, refused: false });
+    return null;
+  }
+
+  async skipStep(step: Step) {
+    await this.outbox.enqueueSkip(step.id);
+    await this.saveDraft(step.id, { status: 'skipped', sent: null, error: null, refused: false });
+  }
+
+  /** Shrinks and queues each photo; returns a message when some could not be added. */
+  async addPhotos(step: Step, files: File[]): Promise<string | null> {
+    const max = step.photos?.max ?? 10;
+    const room = Math.max(0, max - this.getDraft(step.id).photos.length);
+    const accepted = files.slice(0, room);
+    let failed = 0;
+    for (const file of accepted) {
+      try {
+        const blob = await downscaleImage(file);
+        const ref = await this.outbox.enqueueMedia(step.id, blob);
+        const photos = [...this.getDraft(step.id).photos, { ref }];
+        await this.saveDraft(step.id, { photos, error: null, refused: false });
+      } catch {
+        failed += 1;
+      }
+    }
+    const skipped = files.length - accepted.length;
+    if (skipped > 0)
+      return `Only ${max} photo${max > 1 ? 's' : ''} can be added to this step; ${skipped} not added.`;
+    if (failed > 0) return `${failed} file${failed > 1 ? 's' : ''} could not be read as a photo.`;
+    return null;
+  }
+
+  async removePhoto(step: Step, photo: PhotoDraft) {
+    if (photo.ref) await this.outbox.removeQueuedMedia(photo.ref);
+    await this.saveDraft(step.id, { photos: this.getDraft(step.id).photos.filter((p) => p !== photo) });
+  }
+
+  clearSignature(step: Step) {
+    this.updateDraft(step.id, { signature: null });
+  }
+
+  /** Steps whose last write the server refused, so the person can be sent back to them. */
+  findRefused(): Step[] {
+    return this.steps.filter((s) => this.drafts[s.id]?.refused);
+  }
+
+  findMissingRequired(): Step[] {
+    return this.steps.filter((s) => s.required && this.drafts[s.id]?.status !== 'answered');
+  }
+
+  async submit(): Promise<string | null> {
+    if (this.outbox.getState().pending > 0)
+      return 'Some answers are still being saved. Submit once everything is saved.';
+    if (this.findMissingRequired().length > 0) return 'Some required steps are not answered yet.';
+    this.submitRequestId ??= createRequestId();
+    await this.save();
+    try {
+      await submitRun(this.runId, this.submitRequestId);
+    } catch (error) {
+      if (error instanceof NetworkError)
+        return 'No connection. Your answers are safe on this phone; try Submit again when you have signal.';
+      if (!(error instanceof ApiError)) throw error;
+      if (error.status === 422) {
+        for (const problem of error.problem.errors ?? []) {
+          if (!problem.step_id || !this.drafts[problem.step_id]) continue;
+          const message = problem.message ?? 'Please answer this step.';
+          await this.saveDraft(problem.step_id, { status: null, sent: null, error: message });
+        }
+        return error.problem.detail ?? 'Some required steps are not answered yet.';
+      }
+      if (error.status === 409 || error.status === 410 || error.status === 404) return this.refresh();
+      return error.message;
+    }
+    await this.end({ kind: 'submitted' });
+    return null;
+  }
+
+  /** Sends what is queued (waiting briefly), then cancels the run. Returns a message on failure. */
+  async cancel(lastStepId: string | null): Promise<string | null> {
+    await this.outbox.waitUntilEmpty(CANCEL_FLUSH_WAIT_MS);
+    try {
+      await cancelRun(this.runId, lastStepId);
+    } catch (error) {
+      if (error instanceof NetworkError)
+        return 'No connection, so the checklist could not be cancelled. Try again when you have signal.';
+      if (error instanceof ApiError && [404, 409, 410].includes(error.status)) return this.refresh();
+      return error instanceof Error ? error.message : 'Could not cancel the checklist.';
+    }
+    await this.end({ kind: 'cancelled' });
+    return null;
+  }
+
+  async close() {
+    window.clearTimeout(this.saveTimer);
+    await this.outbox.close();
+  }
+
+  /** Re-reads the run after a refusal that suggests it ended; hands over to the app when it did. */
+  private async refresh(): Promise<string | null> {
+    if (this.refreshing) return null;
+    this.refreshing = true;
+    try {
+      const doc = await fetchRun(this.runId);
+      if (doc.status === 'in_progress') return null;
+      await this.end({ kind: 'refreshed', doc, status: 200 });
+    } catch (error) {
+      if (error instanceof ApiError && (error.status === 404 || error.status === 410)) {
+        await this.end({ kind: 'refreshed', doc: null, status: error.status });
+      }
+    } finally {
+      this.refreshing = false;
+    }
+    return null;
+  }
+
+  private async end(end: RunEnd) {
+    this.ended = true;
+    await this.close();
+    await discardStoredRun(this.runId);
+    this.onEnded(end);
+  }
+
+  private handleConfirmed(op: OutboxOp, result: { media?: Media; progress?: RunDocument['progress'] }) {
+    if (result.progress) this.doc = { ...this.doc, progress: result.progress };
+    const draft = this.drafts[op.step_id];
+    if (op.kind === 'media' && result.media && draft) {
+      this.drafts[op.step_id] = withUploadedMedia(draft, op.request_id, result.media);
+      void this.save();
+    }
+    this.emit();
+  }
+
+  private handleRefused(op: OutboxOp, error: ApiError) {
+    const draft = this.drafts[op.step_id];
+    if (draft) {
+      const message = describeRefusal(error, op.step_id);
+      this.drafts[op.step_id] =
+        op.kind === 'media'
+          ? withRefusedUpload(draft, op.request_id, message)
+          : withRefusedAnswer(draft, message);
+      void this.save();
+    }
+    this.emit();
+    if ([404, 409, 410].includes(error.status)) void this.refresh();
+  }
+
+  /** Applies a change the person should not lose (not typing): stored at once. */
+  private async saveDraft(stepId: string, patch: Partial<StepDraft>) {
+    this.drafts[stepId] = { ...this.getDraft(stepId), ...patch };
+    this.emit();
+    await this.save();
+  }
+
+  private async save() {
+    window.clearTimeout(this.saveTimer);
+    if (this.ended) return;
+    const state: StoredRunState = {
+      doc: this.doc,
+      drafts: this.drafts,
+      position: this.position,
+      submit_request_id: this.submitRequestId,
+    };
+    await writeStored(stateKey(this.runId), state);
+  }
+
+  private emit() {
+    for (const listener of this.listeners) listener();
+  }
+}

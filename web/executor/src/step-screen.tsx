@@ -1,0 +1,112 @@
+/** One step on screen: its control, the photo overlay, and Back / Skip / Next. */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { requestPosition } from './geo';
+import type { OutboxState } from './outbox';
+import { REVIEW } from './drafts';
+import type { RunSession } from './session';
+import { PhotoPicker } from './steps/photos';
+import { StepControl } from './steps/step-control';
+import { ERROR_ID, TITLE_ID } from './steps/step-text';
+import type { Step } from './types';
+
+interface Props {
+  session: RunSession;
+  step: Step;
+  index: number;
+  sync: OutboxState;
+}
+
+export function StepScreen({ session, step, index, sync }: Props) {
+  const draft = session.getDraft(step.id);
+  const [signatureBlob, setSignatureBlob] = useState<Blob | null>(null);
+  const [busy, setBusy] = useState(false);
+  const form = useRef<HTMLFormElement>(null);
+  const settings = session.doc.template.settings;
+  const canSkip = settings.allow_skip && !step.required;
+
+  useEffect(() => {
+    window.scrollTo(0, 0);
+    document.getElementById(TITLE_ID)?.focus();
+    if (settings.geo === 'per_step') void requestPosition();
+  }, [step.id]);
+
+  const goForward = () => session.goTo(session.steps[index + 1]?.id ?? REVIEW);
+
+  const focusFirstControl = () =>
+    window.requestAnimationFrame(() => {
+      const control = form.current?.querySelector<HTMLElement>(
+        '[aria-invalid="true"] input, input[aria-invalid="true"], textarea, input',
+      );
+      control?.focus();
+    });
+
+  const submitStep = async (event: Event) => {
+    event.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    try {
+      const message = await session.commitStep(step, signatureBlob);
+      if (message) focusFirstControl();
+      else await goForward();
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const skip = async () => {
+    if (busy) return;
+    setBusy(true);
+    try {
+      await session.skipStep(step);
+      await goForward();
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form ref={form} class="step" noValidate onSubmit={(event) => void submitStep(event)}>
+      <StepControl
+        step={step}
+        draft={draft}
+        session={session}
+        sync={sync}
+        onChange={(value) => session.updateDraft(step.id, { value, error: null })}
+        onSignature={(blob) => {
+          setSignatureBlob(blob);
+          if (blob && draft.error) session.updateDraft(step.id, { error: null });
+        }}
+      />
+      {draft.error ? (
+        <p id={ERROR_ID} class="error" role="alert">
+          {draft.error}
+        </p>
+      ) : null}
+      {draft.status === 'skipped' ? (
+        <p class="hint">You skipped this step. Answer it and tap Next to change that.</p>
+      ) : null}
+      {step.photos && step.type !== 'photo' ? (
+        <PhotoPicker step={step} draft={draft} session={session} sync={sync} overlay />
+      ) : null}
+      <div class="actions">
+        {index > 0 ? (
+          <button
+            type="button"
+            class="secondary"
+            onClick={() => void session.goTo(session.steps[index - 1]!.id)}
+          >
+            Back
+          </button>
+        ) : null}
+        {canSkip ? (
+          <button type="button" class="secondary" onClick={() => void skip()}>
+            Skip
+          </button>
+        ) : null}
+        <button type="submit" class="primary" aria-disabled={busy}>
+          Next
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,116 @@
+/**
+ * The shapes the executor API (/x) sends and accepts. The step and settings types mirror
+ * src/domain/template.ts (the normalised template a run snapshots) and Identity mirrors
+ * src/domain/events.ts; they are copied, not imported, because those modules pull in Node code.
+ */
+export type StepType =
+  | 'boolean'
+  | 'choice'
+  | 'multi_choice'
+  | 'text'
+  | 'number'
+  | 'rating'
+  | 'photo'
+  | 'signature'
+  | 'barcode'
+  | 'datetime'
+  | 'instruction';
+
+export interface Option {
+  id: string;
+  label: string;
+}
+
+export interface Step {
+  id: string;
+  type: StepType;
+  label: string;
+  description?: string;
+  required: boolean;
+  photos?: { min: number; max: number };
+  options?: Option[];
+  min_selected?: number;
+  max_selected?: number;
+  multiline?: boolean;
+  max_length?: number;
+  min?: number;
+  max?: number;
+  integer?: boolean;
+  unit?: string;
+  mode?: 'date' | 'datetime';
+}
+
+export interface TemplateSettings {
+  allow_skip: boolean;
+  identity: 'anonymous' | 'external' | 'member';
+  geo: 'off' | 'per_step';
+}
+
+export type Identity =
+  | { mode: 'anonymous' }
+  | { mode: 'external'; name: string; email?: string; phone?: string }
+  | { mode: 'member'; user_id?: string };
+
+export interface Progress {
+  total: number;
+  answered: number;
+  skipped: number;
+}
+
+export interface Geo {
+  lat: number;
+  lng: number;
+  accuracy_m: number;
+}
+
+export interface Media {
+  media_id: string;
+  url: string;
+  thumbnail_url: string;
+}
+
+export interface ServerAnswer {
+  status: 'answered' | 'skipped';
+  answer: unknown;
+  media: Media[];
+  geo: Geo | null;
+}
+
+export interface Member {
+  user_id: string;
+  email: string;
+  name: string;
+}
+
+export type RunStatus = 'pending' | 'in_progress' | 'completed' | 'cancelled' | 'expired';
+
+export interface RunDocument {
+  run_id: string;
+  status: RunStatus;
+  expires_at: string | null;
+  template: {
+    name: string;
+    description?: string;
+    settings: TemplateSettings;
+    steps: Step[];
+  };
+  identity: Identity | null;
+  assigned: boolean;
+  member: Member | null;
+  progress: Progress;
+  last_step_id: string | null;
+  answers: Record<string, ServerAnswer>;
+}
+
+export interface ProblemDetails {
+  type?: string;
+  title?: string;
+  status?: number;
+  detail?: string;
+  errors?: { pointer?: string; rule?: string; message?: string; step_id?: string }[];
+}
+
+export interface UploadedMedia extends Media {
+  width?: number;
+  height?: number;
+}
