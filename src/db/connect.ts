@@ -89,6 +89,9 @@ function openPostgres(connectionString: string, max: number): Database {
   const pool = new pg.Pool({ connectionString, max, application_name: 'rundun' });
   // An idle client losing its server (restart, failover) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  // A checked-out client whose server connection dies between statements emits 'error' on itself;
+  // unhandled, that would kill the process. The failed query still rejects, so callers see the error.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

@@ -164,96 +164,86 @@ describe('delivery under failures (postgres)', { skip }, () => {
     }
   });
 
-  // todo until src/db/connect.ts keeps an 'error' listener on pool clients while they are checked out
-  // (`pool.on('connect', (client) => client.on('error', () => {}))`): without it, a connection cut
-  // between two statements emits an unhandled 'error' and the worker process dies. With it, it passes.
-  const cutConnections = {
-    todo: 'needs the pool-client error listener in src/db/connect.ts (see the comment above)',
-  };
-  it(
-    "recovers when the database terminates the worker's connections under load, losing nothing",
-    cutConnections,
-    async () => {
-      const t = await createTestApp('postgres');
-      const receiver = await startReceiver();
-      // Polling is slow here, so prompt delivery after the outage shows LISTEN was re-established.
-      const worker = await spawnWorker(t.database.url!, {
-        leaseMs: 4_000,
-        pollIntervalMs: 5_000,
-        heartbeatMs: 300,
-      });
-      const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-      await admin.connect();
-      // The test writes events through its own pool whose clients survive being cut mid-transaction.
-      const pool = new pg.Pool({ connectionString: t.database.url, max: 4 });
-      pool.on('error', () => {});
-      pool.on('connect', (client) => client.on('error', () => {}));
-      const producer = { db: new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }) };
-      const databaseName = new URL(t.database.url!).pathname.slice(1);
-      const alive = () => worker.child.exitCode === null && worker.child.signalCode === null;
-      try {
-        const templateId = await createTemplate(t);
-        const runs: string[] = [];
-        for (let i = 0; i < 20; i++)
-          runs.push(await dispatchRun(t, templateId, { url: `${receiver.origin}/hook` }));
-        let terminated = 0;
-        const until = Date.now() + 4_000;
-        const killer = (async () => {
-          while (Date.now() < until) {
-            await new Promise((resolve) => setTimeout(resolve, 400));
-            const { rowCount } = await admin.query(
-              'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
-              [databaseName],
-            );
-            terminated += rowCount ?? 0;
-          }
-        })();
-        for (let i = 0; Date.now() < until; i++) {
-          // A cut connection leaves the event committed or not; the database says which.
-          await appendEvent(
-            producer,
-            runs[i % runs.length]!,
-            'step.completed',
-            SAMPLE_DATA['step.completed'],
-          ).catch(() => {});
-          await new Promise((resolve) => setTimeout(resolve, 10));
+  it("recovers when the database terminates the worker's connections under load, losing nothing", async () => {
+    const t = await createTestApp('postgres');
+    const receiver = await startReceiver();
+    // Polling is slow here, so prompt delivery after the outage shows LISTEN was re-established.
+    const worker = await spawnWorker(t.database.url!, {
+      leaseMs: 4_000,
+      pollIntervalMs: 5_000,
+      heartbeatMs: 300,
+    });
+    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await admin.connect();
+    // The test writes events through its own pool whose clients survive being cut mid-transaction.
+    const pool = new pg.Pool({ connectionString: t.database.url, max: 4 });
+    pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
+    const producer = { db: new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }) };
+    const databaseName = new URL(t.database.url!).pathname.slice(1);
+    const alive = () => worker.child.exitCode === null && worker.child.signalCode === null;
+    try {
+      const templateId = await createTemplate(t);
+      const runs: string[] = [];
+      for (let i = 0; i < 20; i++)
+        runs.push(await dispatchRun(t, templateId, { url: `${receiver.origin}/hook` }));
+      let terminated = 0;
+      const until = Date.now() + 4_000;
+      const killer = (async () => {
+        while (Date.now() < until) {
+          await new Promise((resolve) => setTimeout(resolve, 400));
+          const { rowCount } = await admin.query(
+            'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+            [databaseName],
+          );
+          terminated += rowCount ?? 0;
         }
-        await killer;
-        assert.ok(terminated > 0);
-        assert.ok(alive(), `the worker process died: ${worker.output()}`);
-        await waitUntil(
-          async () => (await unfinishedDeliveries(t).catch(() => 1)) === 0,
-          20_000,
-          'all delivered',
-        );
-        const written = await t.database.db.selectFrom('deliveries').select('event_id').execute();
-        assert.ok(written.length > 50, `${written.length} events written under load`);
-        const received = new Set(receiver.received.map((r) => r.json.event_id));
-        assert.deepEqual(
-          written.filter((d) => !received.has(d.event_id)),
-          [],
-          'every committed event was delivered',
-        );
-        assert.deepEqual(
-          [...receiptCounts([receiver])].filter(([, n]) => n !== 1),
-          [],
-        );
-
-        // Wait past a heartbeat, then a new event must arrive well before the 5 s poll.
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
-        const before = receiver.received.length;
-        const sent = Date.now();
-        await appendEvent(producer, runs[0]!, 'run.completed', SAMPLE_DATA['run.completed']);
-        await receiver.waitFor((r) => r.length === before + 1, 5_000);
-        assert.ok(Date.now() - sent < 1_500, `woken by NOTIFY after the outage (${Date.now() - sent} ms)`);
-        assert.ok(alive(), 'the worker process is still running');
-      } finally {
-        await producer.db.destroy();
-        await admin.end();
-        if (alive()) await stopWorker(worker);
-        await receiver.close();
-        await t.close();
+      })();
+      for (let i = 0; Date.now() < until; i++) {
+        // A cut connection leaves the event committed or not; the database says which.
+        await appendEvent(
+          producer,
+          runs[i % runs.length]!,
+          'step.completed',
+          SAMPLE_DATA['step.completed'],
+        ).catch(() => {});
+        await new Promise((resolve) => setTimeout(resolve, 10));
       }
-    },
-  );
+      await killer;
+      assert.ok(terminated > 0);
+      assert.ok(alive(), `the worker process died: ${worker.output()}`);
+      await waitUntil(
+        async () => (await unfinishedDeliveries(t).catch(() => 1)) === 0,
+        20_000,
+        'all delivered',
+      );
+      const written = await t.database.db.selectFrom('deliveries').select('event_id').execute();
+      assert.ok(written.length > 50, `${written.length} events written under load`);
+      const received = new Set(receiver.received.map((r) => r.json.event_id));
+      assert.deepEqual(
+        written.filter((d) => !received.has(d.event_id)),
+        [],
+        'every committed event was delivered',
+      );
+      assert.deepEqual(
+        [...receiptCounts([receiver])].filter(([, n]) => n !== 1),
+        [],
+      );
+
+      // Wait past a heartbeat, then a new event must arrive well before the 5 s poll.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const before = receiver.received.length;
+      const sent = Date.now();
+      await appendEvent(producer, runs[0]!, 'run.completed', SAMPLE_DATA['run.completed']);
+      await receiver.waitFor((r) => r.length === before + 1, 5_000);
+      assert.ok(Date.now() - sent < 1_500, `woken by NOTIFY after the outage (${Date.now() - sent} ms)`);
+      assert.ok(alive(), 'the worker process is still running');
+    } finally {
+      await producer.db.destroy();
+      await admin.end();
+      if (alive()) await stopWorker(worker);
+      await receiver.close();
+      await t.close();
+    }
+  });
 });

@@ -24,7 +24,9 @@ describe('docs/api.md', { skip: hasTools ? false : 'curl and jq are needed to ru
 
   it('runs every curl example as written against a real server', async () => {
     const script = ['set -euo pipefail', ...shellBlocks(fs.readFileSync('docs/api.md', 'utf8'))].join('\n');
-    const { stdout } = await run('bash', ['-c', script], { env: { ...process.env, RUNDUN_URL: url, RUNDUN_API_KEY: t.apiKey } });
+    const { stdout } = await run('bash', ['-c', script], {
+      env: { ...process.env, RUNDUN_URL: url, RUNDUN_API_KEY: t.apiKey },
+    });
     assert.match(stdout, /"credit_balance":\s*10/);
     assert.match(stdout, /"rule":\s*"maximum"/);
     assert.match(stdout, /"version":\s*2/);
