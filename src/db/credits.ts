@@ -41,11 +41,9 @@ export async function grantCredits(
     .insertInto('credit_buckets')
     .values(rows)
     .onConflict((oc) =>
-      oc
-        .columns(['org_id', 'bucket'])
-        .doUpdateSet((eb) => ({
-          remaining: eb('credit_buckets.remaining', '+', eb.ref('excluded.remaining')),
-        })),
+      oc.columns(['org_id', 'bucket']).doUpdateSet((eb) => ({
+        remaining: eb('credit_buckets.remaining', '+', eb.ref('excluded.remaining')),
+      })),
     )
     .execute();
   await trx

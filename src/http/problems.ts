@@ -58,8 +58,9 @@ export function sendProblem(
 
 function validationErrors(error: FastifyError): FieldError[] {
   return (error.validation ?? []).map((issue) => {
-    const params = issue.params as Record<string, unknown>;
-    const pointer = `${issue.instancePath}${params.missingProperty ? `/${String(params.missingProperty)}` : ''}${params.additionalProperty ? `/${String(params.additionalProperty)}` : ''}`;
+    const params = issue.params as { missingProperty?: string; additionalProperty?: string };
+    const field = params.missingProperty ?? params.additionalProperty;
+    const pointer = `${issue.instancePath}${field ? `/${field}` : ''}`;
     const rule =
       issue.keyword === 'additionalProperties'
         ? 'unknown_field'

@@ -58,6 +58,15 @@ export async function serve(
     { database: database.kind, worker: options.worker, publicUrl: config.publicUrl },
     'rundun is serving',
   );
+  if (database.kind === 'pglite') {
+    const first = await bootstrapFirstOrg(database.db);
+    if (first) {
+      // Printed, not logged: the key is shown this once and must not end up in log storage.
+      process.stdout.write(
+        `\nFirst start: created org ${first.orgId} with 100 credits.\nAPI key (shown once, store it now): ${first.apiKey}\n\n`,
+      );
+    }
+  }
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {

@@ -428,15 +428,15 @@ describe('rate limit', () => {
   it('answers 429 with Retry-After once a key exceeds its limit', async () => {
     const t = await createTestApp('pglite', { config: { rateLimitPerMinute: 3 } });
     try {
-      const statuses: number[] = [];
-      let last;
-      for (let i = 0; i < 4; i++) {
-        last = await t.api({ method: 'GET', url: '/v1/org' });
-        statuses.push(last.statusCode);
-      }
-      assert.deepEqual(statuses, [200, 200, 200, 429]);
-      assert.ok(Number(last!.headers['retry-after']) > 0);
-      assert.match(String(last!.headers['content-type']), /^application\/problem\+json/);
+      const responses = [];
+      for (let i = 0; i < 4; i++) responses.push(await t.api({ method: 'GET', url: '/v1/org' }));
+      assert.deepEqual(
+        responses.map((r) => r.statusCode),
+        [200, 200, 200, 429],
+      );
+      const limited = responses[3]!;
+      assert.ok(Number(limited.headers['retry-after']) > 0);
+      assert.match(String(limited.headers['content-type']), /^application\/problem\+json/);
     } finally {
       await t.close();
     }
