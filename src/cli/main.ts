@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { loadConfig, type Config } from '../config.js';
-import { createApiKey } from '../db/api-keys.js';
+import { createApiKey, listApiKeys, revokeApiKey } from '../db/api-keys.js';
 import type { Database } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { grantCredits } from '../db/credits.js';
@@ -134,6 +134,44 @@ export function buildProgram(): Command {
           { key_id: apiKey.id, api_key: key, name: apiKey.name },
           `API key ${apiKey.id} (shown once): ${key}`,
         );
+      }),
+    );
+
+  keys
+    .command('list')
+    .description("List an org's API keys (name, last 4 characters, last use, revocation)")
+    .requiredOption('--org <org_id>', 'org id')
+    .option('--json', 'print JSON')
+    .action((options: { org: string; json?: boolean }) =>
+      withDatabase(async (database) => {
+        await requireOrg(database, options.org);
+        const list = await listApiKeys(database.db, options.org);
+        const rows = list.map((k) => ({
+          key_id: k.id,
+          name: k.name,
+          hint: k.hint,
+          created_at: k.createdAt.toISOString(),
+          last_used_at: k.lastUsedAt?.toISOString() ?? null,
+          revoked_at: k.revokedAt?.toISOString() ?? null,
+        }));
+        const text = rows
+          .map((k) => `${k.key_id}  ${k.hint}  ${k.name}${k.revoked_at ? '  (revoked)' : ''}`)
+          .join('\n');
+        print(Boolean(options.json), { keys: rows }, text || 'No keys.');
+      }),
+    );
+
+  keys
+    .command('revoke')
+    .description('Revoke an API key: requests with it are refused from then on')
+    .requiredOption('--org <org_id>', 'org id')
+    .requiredOption('--key <key_id>', 'key id (from keys list)')
+    .action((options: { org: string; key: string }) =>
+      withDatabase(async (database) => {
+        if (!(await revokeApiKey(database.db, options.org, options.key, new Date()))) {
+          throw new CliError(`No active key ${options.key} in org ${options.org}.`);
+        }
+        process.stdout.write(`Key ${options.key} revoked.\n`);
       }),
     );
 

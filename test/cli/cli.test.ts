@@ -40,6 +40,16 @@ describe('rundun command', () => {
     assert.match(key.api_key, /^rdk_live_[A-Za-z0-9]{32}$/);
     assert.notEqual(key.api_key, org.api_key);
 
+    const listed = JSON.parse((await rundun(['keys', 'list', '--org', org.org_id, '--json'])).stdout);
+    assert.deepEqual(
+      listed.keys.map((k: { hint: string }) => k.hint).sort(),
+      [org.api_key, key.api_key].map((k: string) => `rdk_live_…${k.slice(-4)}`).sort(),
+    );
+    assert.ok(!JSON.stringify(listed).includes(key.api_key), 'a listing never shows a full key');
+    await rundun(['keys', 'revoke', '--org', org.org_id, '--key', key.key_id]);
+    const afterRevoke = JSON.parse((await rundun(['keys', 'list', '--org', org.org_id, '--json'])).stdout);
+    assert.ok(afterRevoke.keys.find((k: { key_id: string }) => k.key_id === key.key_id).revoked_at);
+
     const credits = JSON.parse(
       (await rundun(['credits', 'add', '--org', org.org_id, '--amount', '7', '--json'])).stdout,
     );
