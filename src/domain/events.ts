@@ -3,25 +3,13 @@
  * each delivery attempt sends it with its own `delivery_attempt`. `seq` numbers a run's events 1, 2, 3…
  * so receivers can order them even when a retry arrives after a later event.
  */
-export const EVENT_TYPES = [
-  'step.completed',
-  'step.skipped',
-  'run.completed',
-  'run.cancelled',
-  'run.expired',
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
+import { WEBHOOK_EVENT_NAMES, type Identity, type Progress, type WebhookEventName } from '@rundun/webhooks';
 
-export type Identity =
-  | { mode: 'anonymous' }
-  | { mode: 'external'; name: string; email?: string; phone?: string }
-  | { mode: 'member'; user_id: string };
+export type { Identity, Progress };
 
-export interface Progress {
-  total: number;
-  answered: number;
-  skipped: number;
-}
+/** The five event names; the wire format, and so their one definition, lives in @rundun/webhooks. */
+export const EVENT_TYPES = WEBHOOK_EVENT_NAMES;
+export type EventType = WebhookEventName;
 
 /** The envelope as stored; `delivery_attempt` is added per attempt by `withDeliveryAttempt`. */
 export interface EventEnvelope {
