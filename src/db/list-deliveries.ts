@@ -1,19 +1,11 @@
 /** Reading deliveries with their attempt logs, for the API and the dashboard. */
 import type { Kysely } from 'kysely';
+import type { AttemptLog } from './record-attempts.js';
 import type { DB, DeliveryStatus } from './schema.js';
 
-export interface DeliveryAttempt {
+export interface DeliveryAttempt extends AttemptLog {
   attempt: number;
   manual: boolean;
-  startedAt: Date;
-  durationMs: number;
-  requestHeaders: Record<string, string>;
-  requestBody: string;
-  responseStatus: number | null;
-  responseHeaders: Record<string, string> | null;
-  responseBody: string | null;
-  error: string | null;
-  succeeded: boolean;
 }
 
 export interface Delivery {

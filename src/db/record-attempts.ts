@@ -14,7 +14,22 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB, DeliveryStatus } from './schema.js';
 
-export interface AttemptRecord {
+/** What one HTTP attempt sent and got back: a row of the attempt log. */
+export interface AttemptLog {
+  startedAt: Date;
+  durationMs: number;
+  requestHeaders: Record<string, string>;
+  requestBody: string;
+  responseStatus: number | null;
+  responseHeaders: Record<string, string> | null;
+  /** The first 16 KB of the response body. */
+  responseBody: string | null;
+  /** Why it failed; null when it succeeded. */
+  error: string | null;
+  succeeded: boolean;
+}
+
+export interface AttemptRecord extends AttemptLog {
   deliveryId: string;
   /** The lease the claim wrote, the fencing token. */
   leaseUntil: Date;
@@ -23,16 +38,6 @@ export interface AttemptRecord {
   /** This attempt's number (`delivery_attempt`). */
   attempt: number;
   manual: boolean;
-  startedAt: Date;
-  durationMs: number;
-  requestHeaders: Record<string, string>;
-  requestBody: string;
-  responseStatus: number | null;
-  responseHeaders: Record<string, string> | null;
-  responseBody: string | null;
-  /** Why it failed; null when it succeeded. */
-  error: string | null;
-  succeeded: boolean;
   /** The delivery's status after this attempt, and when it is next due if still pending. */
   status: DeliveryStatus;
   nextAttemptAt: Date;

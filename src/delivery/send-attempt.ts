@@ -12,6 +12,7 @@ import net from 'node:net';
 import { signWebhook } from '@rundun/webhooks';
 import { Agent } from 'undici';
 import type { ClaimedDelivery } from '../db/claim-deliveries.js';
+import type { AttemptLog } from '../db/record-attempts.js';
 import { withDeliveryAttempt } from '../domain/events.js';
 import { AddressRefusedError, guardedLookup, isPublicAddress } from './address-guard.js';
 import { parseRetryAfter } from './retry-policy.js';
@@ -30,17 +31,8 @@ export interface DeliveryRequest {
   body: string;
 }
 
-export interface AttemptOutcome {
+export interface AttemptOutcome extends AttemptLog {
   result: AttemptResult;
-  succeeded: boolean;
-  startedAt: Date;
-  durationMs: number;
-  requestHeaders: Record<string, string>;
-  requestBody: string;
-  responseStatus: number | null;
-  responseHeaders: Record<string, string> | null;
-  responseBody: string | null;
-  error: string | null;
   retryAfterMs: number | null;
 }
 
