@@ -6,7 +6,7 @@
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import type { Config } from '../config.js';
 import type { Database } from '../db/connect.js';
@@ -30,12 +30,13 @@ export interface CreateAppOptions {
   database: Database;
   secret: string;
   now?: () => Date;
-  logger?: FastifyServerOptions['logger'];
+  /** The process's logger; tests run without one. */
+  loggerInstance?: FastifyBaseLogger;
 }
 
 export async function createApp(options: CreateAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: false }),
     bodyLimit: API_BODY_LIMIT_BYTES,
     trustProxy: true,
   });

@@ -12,12 +12,21 @@ import { migrateToLatest } from '../db/migrate.js';
 import { startWorker, type Worker } from '../delivery/worker.js';
 import { createApp } from './app.js';
 
+/** The process's one logger, shared by the HTTP app and the worker. Secrets and keys never reach it. */
 export function createLogger(config: Config): pino.Logger {
   return pino({
     level: config.logLevel,
     redact: {
       paths: ['req.headers.authorization', 'req.headers.cookie', '*.secret', '*.webhook_secret', '*.api_key'],
       censor: '[redacted]',
+    },
+    serializers: {
+      // Media URLs carry their signature in the query string: keep it out of the logs.
+      req: (req: { method: string; url: string; ip?: string }) => ({
+        method: req.method,
+        url: req.url.split('?')[0],
+        ip: req.ip,
+      }),
     },
   });
 }
@@ -29,7 +38,7 @@ export async function openConfiguredDatabase(config: Config): Promise<Database> 
 export async function serve(
   config: Config,
   options: { worker: boolean },
-): Promise<{ close(): Promise<void>; url: string }> {
+): Promise<{ close(): Promise<void> }> {
   const logger = createLogger(config);
   const database = await openConfiguredDatabase(config);
   await migrateToLatest(database.db);
@@ -38,18 +47,7 @@ export async function serve(
     config,
     database,
     secret,
-    logger: {
-      level: config.logLevel,
-      redact: ['req.headers.authorization', 'req.headers.cookie'],
-      serializers: {
-        // Media URLs carry their signature in the query string: keep it out of the logs.
-        req: (req: { method: string; url: string; ip?: string }) => ({
-          method: req.method,
-          url: req.url.split('?')[0],
-          ip: req.ip,
-        }),
-      },
-    },
+    loggerInstance: logger,
   });
   await app.listen({ port: config.port, host: config.host });
   let worker: Worker | undefined;
@@ -74,8 +72,5 @@ export async function serve(
       await worker?.stop();
       await database.close();
     })());
-  return {
-    close,
-    url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${app.server.address() && typeof app.server.address() === 'object' ? (app.server.address() as { port: number }).port : config.port}`,
-  };
+  return { close };
 }
