@@ -1,7 +1,8 @@
 /** API keys: stored as SHA-256 only; the full key leaves `createApiKey` once and is never readable again. */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { newId } from '../domain/ids.js';
 import { generateApiKey, sha256Hex } from '../domain/secrets.js';
+import { PREPARED } from './connect.js';
 import type { ApiKeyRow, DB } from './schema.js';
 
 export interface ApiKey {
@@ -43,19 +44,13 @@ export async function createApiKey(
 
 /** The active key with this SHA-256, if any. */
 export async function findActiveApiKey(db: Kysely<DB>, keyHash: string): Promise<ApiKey | undefined> {
-  const row = await db
-    .selectFrom('api_keys')
-    .selectAll()
-    .where('key_hash', '=', keyHash)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  return row && toApiKey(row);
+  const { rows } = await sql<ApiKeyRow>`${PREPARED}
+    select * from api_keys where key_hash = ${keyHash} and revoked_at is null`.execute(db);
+  return rows[0] && toApiKey(rows[0]);
 }
 
-/** Records use at most once a minute per key, so authenticating stays a read on the hot path. */
-export async function touchApiKey(db: Kysely<DB>, key: ApiKey, now: Date): Promise<void> {
-  if (key.lastUsedAt && now.getTime() - key.lastUsedAt.getTime() < 60_000) return;
-  await db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', key.id).execute();
+export async function touchApiKey(db: Kysely<DB>, keyId: string, now: Date): Promise<void> {
+  await db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', keyId).execute();
 }
 
 export async function listApiKeys(db: Kysely<DB>, orgId: string): Promise<ApiKey[]> {

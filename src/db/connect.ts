@@ -6,11 +6,28 @@
  * caller at once, so a query issued while another caller's transaction is open would run inside it;
  * `SerialPGliteDriver` queues callers instead. A data directory may be opened by one process only: a
  * lock file beside the data turns a second `rundun serve` into a clear error instead of corruption.
+ *
+ * On PostgreSQL, a statement that starts with `PREPARED` (the hot path: dispatch, key lookup) is a
+ * named prepared statement, parsed and planned once per connection instead of on every call; planning
+ * the dispatch statement cost more than running it (pgbench, 50 clients: 2,560 tps unprepared, 5,960
+ * prepared). Only fixed statements are marked, so the number prepared per connection stays small.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PGliteDialect, PGliteDriver, PostgresDialect, type DatabaseConnection } from 'kysely';
+import { createHash } from 'node:crypto';
+import {
+  Kysely,
+  PGliteDialect,
+  PGliteDriver,
+  PostgresDialect,
+  sql,
+  type DatabaseConnection,
+  type PostgresCursor,
+  type PostgresPool,
+  type PostgresPoolClient,
+  type PostgresQueryResult,
+} from 'kysely';
 import pg from 'pg';
 import lockfile from 'proper-lockfile';
 import type { DB } from './schema.js';
@@ -85,6 +102,57 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   return openPGlite(options);
 }
 
+/** Starts a raw SQL statement that is prepared once per PostgreSQL connection (see the top of this file). */
+export const PREPARED = sql.raw('/* prepared */ ');
+const PREPARED_TEXT = '/* prepared */ ';
+
+function preparedStatementName(text: string): string {
+  return `rundun_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+}
+
+/** A pooled connection as Kysely sees it, sending statements marked `PREPARED` as named statements. */
+class PreparingClient implements PostgresPoolClient {
+  constructor(
+    private readonly client: pg.PoolClient,
+    private readonly nameOf: (text: string) => string,
+  ) {}
+
+  query<R>(text: string, values: readonly unknown[]): Promise<PostgresQueryResult<R>>;
+  query<R>(cursor: PostgresCursor<R>): PostgresCursor<R>;
+  query(text: string | PostgresCursor<unknown>, values?: readonly unknown[]): unknown {
+    if (typeof text !== 'string') return this.client.query(text as unknown as pg.Submittable);
+    const parameters = values as unknown[];
+    return text.startsWith(PREPARED_TEXT)
+      ? this.client.query({ name: this.nameOf(text), text, values: parameters })
+      : this.client.query(text, parameters);
+  }
+
+  release(destroy?: boolean): void {
+    this.client.release(destroy);
+  }
+}
+
+function preparingPool(pool: pg.Pool): PostgresPool {
+  const names = new Map<string, string>();
+  const nameOf = (text: string) => {
+    let name = names.get(text);
+    if (name === undefined) names.set(text, (name = preparedStatementName(text)));
+    return name;
+  };
+  const clients = new WeakMap<pg.PoolClient, PreparingClient>();
+  return {
+    Client: pg.Client,
+    options: pool.options,
+    end: () => pool.end(),
+    async connect() {
+      const client = await pool.connect();
+      let wrapped = clients.get(client);
+      if (!wrapped) clients.set(client, (wrapped = new PreparingClient(client, nameOf)));
+      return wrapped;
+    },
+  };
+}
+
 function openPostgres(connectionString: string, max: number): Database {
   const pool = new pg.Pool({ connectionString, max, application_name: 'rundun' });
   // An idle client losing its server (restart, failover) must not crash the process; the pool replaces it.
@@ -92,7 +160,7 @@ function openPostgres(connectionString: string, max: number): Database {
   // A checked-out client whose server connection dies between statements emits 'error' on itself;
   // unhandled, that would kill the process. The failed query still rejects, so callers see the error.
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
   return {
     db,
     kind: 'postgres',

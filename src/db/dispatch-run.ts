@@ -22,7 +22,8 @@ import { newId } from '../domain/ids.js';
 import { computeExpiresAt } from '../domain/run.js';
 import { sha256Hex } from '../domain/secrets.js';
 import { debitOneCredit } from './credits.js';
-import { findRunRow, toRun, type Run } from './runs.js';
+import { PREPARED } from './connect.js';
+import { findRunRow } from './runs.js';
 import type { DB, RunRow } from './schema.js';
 import { findOrgMember } from './users.js';
 
@@ -52,14 +53,27 @@ interface NewRun {
   now: Date;
 }
 
-/** The single statement described above. Returns the run row, or undefined when nothing was inserted. */
+/** What the dispatch answers with: the seed's response fields. */
+export interface DispatchedRun {
+  id: string;
+  expiresAt: Date | null;
+  assignedTo: string | null;
+}
+
+type DispatchedRow = Pick<RunRow, 'id' | 'expires_at' | 'assigned_to'>;
+
+function toDispatchedRun(row: DispatchedRow): DispatchedRun {
+  return { id: row.id, expiresAt: row.expires_at, assignedTo: row.assigned_to };
+}
+
+/** The single statement described above. Returns the new run, or undefined when nothing was inserted. */
 async function insertRunTakingCredit(
   db: Kysely<DB> | Transaction<DB>,
   run: NewRun,
   waitForCredit: boolean,
-): Promise<RunRow | undefined> {
+): Promise<DispatchedRow | undefined> {
   const events = run.webhook ? JSON.stringify(expandEventSubscription(run.webhook.events)) : null;
-  const { rows } = await sql<RunRow>`
+  const { rows } = await sql<DispatchedRow>`${PREPARED}
     with template as (
       select t.id, v.version, v.definition
       from templates t
@@ -77,12 +91,12 @@ async function insertRunTakingCredit(
            ${run.executorRef}, ${run.assignedTo}, ${run.webhook?.url ?? null}, ${run.webhook?.secret ?? null},
            ${events}::jsonb, ${run.expiresAt}, ${run.now}
     from template, debit
-    returning *`.execute(db);
+    returning id, expires_at, assigned_to`.execute(db);
   return rows[0];
 }
 
 /** Inserts the run, retrying once waiting for a credit when every non-empty bucket was held. */
-async function insertRun(db: Kysely<DB> | Transaction<DB>, run: NewRun): Promise<RunRow> {
+async function insertRun(db: Kysely<DB> | Transaction<DB>, run: NewRun): Promise<DispatchedRow> {
   const row = (await insertRunTakingCredit(db, run, false)) ?? (await insertRunTakingCredit(db, run, true));
   if (!row) throw await explainRefusal(db, run.orgId, run.templateId);
   return row;
@@ -171,7 +185,7 @@ async function claimIdempotencyKey(
 export async function dispatchRun(
   db: Kysely<DB>,
   input: DispatchInput,
-): Promise<{ run: Run; replayed: boolean }> {
+): Promise<{ run: DispatchedRun; replayed: boolean }> {
   const run: NewRun = {
     id: newId('r'),
     orgId: input.orgId,
@@ -184,11 +198,11 @@ export async function dispatchRun(
   };
   const key = input.idempotencyKey;
   if (key === undefined) {
-    return { run: toRun(await insertRun(db, run)), replayed: false };
+    return { run: toDispatchedRun(await insertRun(db, run)), replayed: false };
   }
   return db.transaction().execute(async (trx) => {
     const earlier = await claimIdempotencyKey(trx, input, key, run.id);
-    if (earlier) return { run: toRun(earlier), replayed: true };
-    return { run: toRun(await insertRun(trx, run)), replayed: false };
+    if (earlier) return { run: toDispatchedRun(earlier), replayed: true };
+    return { run: toDispatchedRun(await insertRun(trx, run)), replayed: false };
   });
 }
