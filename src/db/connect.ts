@@ -42,6 +42,12 @@ export interface Database {
   kind: DatabaseKind;
   /** Calls `onNotify` for every NOTIFY on `channel` after its transaction commits. */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * PostgreSQL only: a database of its own single connection whose session runs with `settings`, for a
+   * hot statement that needs planner settings without a transaction around it to `SET LOCAL` them.
+   * PGlite's one connection is shared by every caller, so it has no such thing.
+   */
+  openSession?(settings: Readonly<Record<string, string>>): Database;
   close(): Promise<void>;
 }
 
@@ -98,7 +104,7 @@ export interface OpenDatabaseOptions {
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 20);
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 20, {});
   return openPGlite(options);
 }
 
@@ -153,8 +159,21 @@ function preparingPool(pool: pg.Pool): PostgresPool {
   };
 }
 
-function openPostgres(connectionString: string, max: number): Database {
-  const pool = new pg.Pool({ connectionString, max, application_name: 'rundun' });
+function openPostgres(
+  connectionString: string,
+  max: number,
+  settings: Readonly<Record<string, string>>,
+): Database {
+  // Session settings travel in the startup packet, so a reconnected session has them too.
+  const options = Object.entries(settings)
+    .map(([name, value]) => `-c ${name}=${value}`)
+    .join(' ');
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    application_name: 'rundun',
+    ...(options ? { options } : {}),
+  });
   // An idle client losing its server (restart, failover) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   // A checked-out client whose server connection dies between statements emits 'error' on itself;
@@ -176,6 +195,7 @@ function openPostgres(connectionString: string, max: number): Database {
         await client.end().catch(() => {});
       };
     },
+    openSession: (sessionSettings) => openPostgres(connectionString, 1, { ...settings, ...sessionSettings }),
     close: () => db.destroy(),
   };
 }

@@ -12,6 +12,7 @@
  * consumed by a manual attempt, and the delivery is then due at once.
  */
 import { sql, type Kysely } from 'kysely';
+import { PREPARED } from './connect.js';
 import type { DB, DeliveryStatus } from './schema.js';
 
 /** What one HTTP attempt sent and got back: a row of the attempt log. */
@@ -55,7 +56,7 @@ export async function recordAttempts(
   // Also naming the ids as an array lets the planner find the rows by primary key: it cannot see how
   // few rows jsonb_to_recordset yields, and would otherwise scan deliveries for `locked_by`.
   const ids = records.map((record) => record.deliveryId);
-  const { rows } = await sql<{ delivery_id: string }>`
+  const { rows } = await sql<{ delivery_id: string }>`${PREPARED}
     with outcome as (
       select * from jsonb_to_recordset(${outcomes}::jsonb) as o(
         delivery_id text, lease_until timestamptz, attempt_count int, attempt int, manual boolean,

@@ -8,6 +8,10 @@
  * flight after SLOW_ATTEMPT_MS. So a hanging or slow receiver holds at most `min` of the worker's
  * slots (or what it had in flight in the second it turned slow), while a fast receiver with a backlog
  * soon gets enough slots for the batches that keep the database work per delivery small.
+ *
+ * A fast origin (one that has earned more than `min`) may also have up to its cap of claims waiting
+ * in the worker (`room`), started the moment a slot frees instead of after the next claim's round trip.
+ * A slow one has no such queue, so nothing waits behind a hanging receiver while its lease runs.
  */
 export const FAST_ATTEMPT_MS = 1_000;
 export const SLOW_ATTEMPT_MS = 2_000;
@@ -67,6 +71,30 @@ export class OriginSlots {
     if (index >= 0) state.starts.splice(index, 1);
     if (durationMs >= SLOW_ATTEMPT_MS) state.cap = this.min;
     else if (durationMs < FAST_ATTEMPT_MS && state.limited) state.cap = Math.min(this.max, state.cap + 1);
+  }
+
+  /** True when `origin` may start another attempt now. */
+  hasFree(origin: string): boolean {
+    const state = this.#origins.get(origin);
+    return !state || state.starts.length < state.cap;
+  }
+
+  /** True for an origin that has earned more than `min` slots (see the top of this file). */
+  isFast(origin: string): boolean {
+    return (this.#origins.get(origin)?.cap ?? this.min) > this.min;
+  }
+
+  /**
+   * How many more claims each origin this worker knows may take: its free slots, plus for a fast origin
+   * a queue of up to its cap, less the claims already `queued` for it. Any other origin has `min`.
+   */
+  room(queued: (origin: string) => number, now = Date.now()): Record<string, number> {
+    const room = this.free(now);
+    for (const [origin, free] of Object.entries(room)) {
+      const queue = this.isFast(origin) ? this.#origins.get(origin)!.cap : 0;
+      room[origin] = Math.max(0, free + queue - queued(origin));
+    }
+    return room;
   }
 
   /** Free slots of every origin this worker knows; any other origin has `min`. */

@@ -3,21 +3,28 @@
  * runs the expiry sweeper. Several workers (processes) may share one PostgreSQL; they coordinate only
  * through row claims with a lease (src/db/claim-deliveries.ts).
  *
- *   notify / poll / slot freed / record written ──▶ fill(): claim up to the free slots
+ *   notify / poll / slot freed / record written ──▶ fill(): claim up to the free slots (and, for a
+ *       fast origin, a queue of claims started as its slots free: src/delivery/origin-slots.ts)
  *       ──▶ send (undici; per origin ≤ its slots, 4 to 64; ≤ 128 in total) ──▶ plan the next attempt
  *       ──▶ record, batched (fenced on the lease) ──▶ fill() again
  *
  * One claim and one record batch run at a time; whatever arrives meanwhile joins the next one, so
  * under load both batch themselves. Database errors (a restart, a terminated connection) are logged and
  * retried with backoff; the loop never dies. While recording fails nothing new is claimed, so a claim
- * cannot outrun its own unrecorded attempts. `stop()` stops claiming, releases claims not yet started,
+ * cannot outrun its own unrecorded attempts. A queued claim is released rather than started when its
+ * origin turns slow or too little of its lease is left. `stop()` stops claiming, releases claims not yet started,
  * waits for attempts in flight and records them.
  */
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type pino from 'pino';
 import type { Config } from '../config.js';
-import { claimDueDeliveries, type ClaimedDelivery } from '../db/claim-deliveries.js';
+import {
+  claimDueDeliveries,
+  openClaimer,
+  type ClaimedDelivery,
+  type Claimer,
+} from '../db/claim-deliveries.js';
 import type { Database } from '../db/connect.js';
 import { findNextDueAt } from '../db/delivery-queue-stats.js';
 import { releaseDeliveries } from '../db/release-deliveries.js';
@@ -44,6 +51,8 @@ export const ORIGIN_CONCURRENCY_MAX = 64;
 export const WORKER_CONCURRENCY = 128;
 export const POLL_INTERVAL_MS = 1_000;
 const FILL_COALESCE_MS = 2;
+/** A queued claim starts only with this much of its lease left beyond the attempt's timeout (or half the lease). */
+const LEASE_MARGIN_MS = 5_000;
 const DB_RETRY_MIN_MS = 200;
 const DB_RETRY_MAX_MS = 5_000;
 
@@ -82,7 +91,10 @@ class DeliveryWorker implements Worker {
   readonly #log: pino.Logger;
   readonly #slots: OriginSlots;
   readonly #attempts = new Set<Promise<void>>();
+  /** Claims of fast origins waiting for a slot, by origin. */
+  readonly #queued = new Map<string, ClaimedDelivery[]>();
   readonly #recorder: AttemptRecorder;
+  readonly #claimer: Claimer;
   #claiming: Promise<void> | undefined;
   #claimAgain = false;
   #stopping = false;
@@ -121,6 +133,7 @@ class DeliveryWorker implements Worker {
       originCap: this.#slots.max,
     });
     const db = options.database.db;
+    this.#claimer = openClaimer(options.database);
     this.#recorder = new AttemptRecorder({
       db,
       workerId: this.id,
@@ -157,9 +170,12 @@ class DeliveryWorker implements Worker {
     clearTimeout(this.#coalesceTimer);
     clearTimeout(this.#wakeTimer?.timer);
     await Promise.all([this.#listener.close(), this.#sweeper.stop(), this.#claiming]);
+    await this.#release([...this.#queued.values()].flat());
+    this.#queued.clear();
     await Promise.allSettled([...this.#attempts]);
     await this.#recorder.drain(Date.now() + this.#o.leaseMs);
     await this.#agent.close().catch(() => {});
+    await this.#claimer.close().catch(() => {});
   }
 
   /**
@@ -186,13 +202,17 @@ class DeliveryWorker implements Worker {
   async #claimWhileFree(): Promise<void> {
     do {
       this.#claimAgain = false;
-      const free = this.#o.concurrency - this.#slots.inFlight;
+      const queued = (origin: string) => this.#queued.get(origin)?.length ?? 0;
+      let queuedTotal = 0;
+      for (const claims of this.#queued.values()) queuedTotal += claims.length;
+      // Up to `concurrency` in flight and as many again queued.
+      const free = 2 * this.#o.concurrency - this.#slots.inFlight - queuedTotal;
       if (this.#stopping || free <= 0 || this.#recorder.stuck || Date.now() < this.#retryAt) return;
       const now = this.#o.now();
-      const originSlots = this.#slots.free();
+      const originSlots = this.#slots.room(queued);
       let claimed: ClaimedDelivery[];
       try {
-        claimed = await claimDueDeliveries(this.#o.database.db, {
+        claimed = await claimDueDeliveries(this.#claimer, {
           workerId: this.id,
           now,
           leaseUntil: new Date(now.getTime() + this.#o.leaseMs),
@@ -205,7 +225,12 @@ class DeliveryWorker implements Worker {
         return this.#databaseFailed(error, 'claiming deliveries');
       }
       if (this.#stopping) return this.#release(claimed);
-      for (const claim of claimed) this.#start(claim);
+      for (const claim of claimed) {
+        const waiting = this.#queued.get(claim.origin);
+        if (waiting) waiting.push(claim);
+        else this.#queued.set(claim.origin, [claim]);
+      }
+      this.#startQueued();
       this.#slots.noteClaims(
         claimed.map((c) => c.origin),
         originSlots,
@@ -214,6 +239,27 @@ class DeliveryWorker implements Worker {
       // Idle: nothing due now, and no attempt whose end would claim again. Time the next retry.
       if (claimed.length === 0 && this.#slots.inFlight === 0) await this.#scheduleWake();
     } while (this.#claimAgain);
+  }
+
+  /**
+   * Starts queued claims while their origins have free slots. Claims of an origin that is no longer
+   * fast, and claims with too little lease left, are released to be claimed again instead.
+   */
+  #startQueued(): void {
+    const now = this.#o.now().getTime();
+    const leaseNeeded = Math.min(this.#o.timeoutMs + LEASE_MARGIN_MS, this.#o.leaseMs / 2);
+    const release: ClaimedDelivery[] = [];
+    for (const [origin, claims] of this.#queued) {
+      while (claims.length > 0 && this.#slots.hasFree(origin) && this.#slots.inFlight < this.#o.concurrency) {
+        const claim = claims.shift()!;
+        if (claim.leaseUntil.getTime() - now < leaseNeeded) release.push(claim);
+        else this.#start(claim);
+      }
+      // Waiting for a slot of an origin that turned slow could outlast the lease.
+      if (!this.#slots.isFast(origin) && !this.#slots.hasFree(origin)) release.push(...claims.splice(0));
+      if (claims.length === 0) this.#queued.delete(origin);
+    }
+    if (release.length > 0) void this.#release(release);
   }
 
   /** Polling covers waits of a second or more; a retry due sooner gets its own timer. */
@@ -271,6 +317,7 @@ class DeliveryWorker implements Worker {
     } finally {
       this.#slots.release(claim.origin, slot, outcome?.durationMs ?? Date.now() - slot);
       this.#metrics.inFlight.dec();
+      this.#startQueued();
     }
     const attempt = claim.attemptCount + 1;
     const plan = planNextAttempt({

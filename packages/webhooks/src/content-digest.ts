@@ -2,7 +2,7 @@
  * RFC 9530 `Content-Digest`: a structured dictionary from algorithm to the digest of the content bytes.
  * Rundun sends exactly one member, `sha-256`, over the body bytes as sent.
  */
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 import { parseDictionary, type Dictionary } from 'structured-headers';
 import { WebhookVerificationError } from './errors.js';
 
@@ -46,5 +46,7 @@ export function assertContentDigestMatches(fieldValue: string, body: Uint8Array 
 }
 
 function sha256(body: Uint8Array | string): Buffer {
-  return createHash('sha256').update(body).digest();
+  // crypto.hash (Node ≥ 20.12) skips the Hash object, several times faster for a webhook-sized body.
+  if (typeof crypto.hash === 'function') return crypto.hash('sha256', body, 'buffer');
+  return crypto.createHash('sha256').update(body).digest();
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { signWebhook, verifyWebhook } from '@rundun/webhooks';
-import { NOW, RUN_ID, SECRET, signedDelivery } from './fixtures.js';
+import { NOW, RUN_ID, SECRET, WEBHOOK_URL, sampleEvent, signedDelivery } from './fixtures.js';
 
 void describe('signWebhook', () => {
   void it('produces the four headers of DESIGN §5, keyed by the UTF-8 bytes of the secret', () => {
@@ -31,6 +31,15 @@ void describe('signWebhook', () => {
     });
     // Pinned so that any change to the wire format fails here first.
     assert.equal(expected, '5D7rdIo5vG+QxydVLRl85NmS1iIoNxg7f6M0+nAhAAo=');
+  });
+
+  void it('escapes a key id as a structured-field string, and the result verifies', () => {
+    const keyId = 'odd "key" \\ id';
+    const body = JSON.stringify(sampleEvent());
+    const headers = signWebhook({ url: WEBHOOK_URL, body, secret: SECRET, keyId, created: NOW });
+    assert.match(headers['signature-input'], /;keyid="odd \\"key\\" \\\\ id";/);
+    const event = verifyWebhook({ url: WEBHOOK_URL, headers, body, secret: SECRET, now: NOW });
+    assert.deepEqual(event, sampleEvent());
   });
 
   void it('stamps created with the current unix time by default', () => {
