@@ -48,6 +48,22 @@ export type WebhookSignatureHeaders = {
 const COMPONENT_LIST = `(${COVERED_COMPONENTS.map((component) => `"${component}"`).join(' ')})`;
 const FIXED_PARAMS = `;alg=${serializeItem(SIGNATURE_ALGORITHM, new Map())};tag=${serializeItem(SIGNATURE_TAG, new Map())}`;
 
+/** An sf-string: plain printable ASCII needs only quotes; anything else goes through the library. */
+function serializeString(value: string): string {
+  return /^[\x20\x21\x23-\x5B\x5D-\x7E]*$/.test(value) ? `"${value}"` : serializeItem(value, new Map());
+}
+
+// A sender signs many deliveries to one URL in a row: remember the last normalization.
+let lastUrl: string | undefined;
+let lastNormalized = '';
+function lastTargetUri(url: string): string {
+  if (url !== lastUrl) {
+    lastNormalized = normalizeTargetUri(url);
+    lastUrl = url;
+  }
+  return lastNormalized;
+}
+
 /**
  * Signs one webhook delivery (method `POST`): computes `Content-Digest` (sha-256 of the body), then
  * HMAC-SHA256 over the RFC 9421 signature base of `("@method" "@target-uri" "content-type" "content-digest")`
@@ -68,10 +84,10 @@ export function signWebhook(options: SignWebhookOptions): WebhookSignatureHeader
   assertUnixSeconds(created, 'signWebhook: created');
 
   const signedHeaders = { 'content-type': contentType.trim(), 'content-digest': contentDigest(body) };
-  const signatureParams = `${COMPONENT_LIST};created=${created};keyid=${serializeItem(keyId, new Map())}${FIXED_PARAMS}`;
+  const signatureParams = `${COMPONENT_LIST};created=${created};keyid=${serializeString(keyId)}${FIXED_PARAMS}`;
   const values: Record<(typeof COVERED_COMPONENTS)[number], string> = {
     '@method': WEBHOOK_METHOD,
-    '@target-uri': normalizeTargetUri(url),
+    '@target-uri': lastTargetUri(url),
     ...signedHeaders,
   };
   const lines = COVERED_COMPONENTS.map((component) => `"${component}": ${values[component]}`);
