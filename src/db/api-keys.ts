@@ -45,7 +45,8 @@ export async function createApiKey(
 /** The active key with this SHA-256, if any. */
 export async function findActiveApiKey(db: Kysely<DB>, keyHash: string): Promise<ApiKey | undefined> {
   const { rows } = await sql<ApiKeyRow>`${PREPARED}
-    select * from api_keys where key_hash = ${keyHash} and revoked_at is null`.execute(db);
+    select id, org_id, name, key_hash, last4, created_at, last_used_at, revoked_at
+      from api_keys where key_hash = ${keyHash} and revoked_at is null`.execute(db);
   return rows[0] && toApiKey(rows[0]);
 }
 

@@ -2,7 +2,7 @@
  * API keys and passwords. Keys are `rdk_live_` + 32 characters [A-Za-z0-9] from the CSPRNG; only their
  * SHA-256 is stored. Passwords are hashed with scrypt (N=16384, r=8, p=1, 16-byte salt, 64-byte key).
  */
-import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 
 export const API_KEY_PREFIX = 'rdk_live_';
@@ -29,7 +29,7 @@ export function isApiKeyFormat(value: string): boolean {
 }
 
 export function sha256Hex(value: string | Uint8Array): string {
-  return createHash('sha256').update(value).digest('hex');
+  return hash('sha256', value, 'hex');
 }
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;

@@ -10,10 +10,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import type { Config } from '../config.js';
 import type { Database } from '../db/connect.js';
-import { sha256Hex } from '../domain/secrets.js';
 import { createMediaUrlSigner } from '../media/urls.js';
 import type { AppContext } from './context.js';
-import { registerApiKeyAuth, bearerToken } from './plugins/api-key-auth.js';
+import { registerApiKeyAuth, bearerTokenHash } from './plugins/api-key-auth.js';
 import { registerProblemHandlers } from './problems.js';
 import { registerDeliveryRoutes } from './routes/v1/deliveries.js';
 import { registerOrgRoutes } from './routes/v1/org.js';
@@ -100,8 +99,8 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
         max: ctx.config.rateLimitPerMinute,
         timeWindow: 60_000,
         keyGenerator: (request) => {
-          const token = bearerToken(request);
-          return token ? `key:${sha256Hex(token)}` : `ip:${request.ip}`;
+          const hash = bearerTokenHash(request);
+          return hash ? `key:${hash}` : `ip:${request.ip}`;
         },
       });
       // The API speaks JSON only: anything else is 415, not a string to validate.

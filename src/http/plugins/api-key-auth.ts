@@ -29,12 +29,24 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
+const tokenHashes = new WeakMap<FastifyRequest, string>();
+
+/** SHA-256 of the bearer token, computed once per request (the rate limit keys on it too). */
+export function bearerTokenHash(request: FastifyRequest): string | undefined {
+  let hash = tokenHashes.get(request);
+  if (hash === undefined) {
+    const token = bearerToken(request);
+    if (token === undefined) return undefined;
+    tokenHashes.set(request, (hash = sha256Hex(token)));
+  }
+  return hash;
+}
+
 export function registerApiKeyAuth(app: FastifyInstance): void {
   const { db, now } = app.ctx;
   const cache = new Map<string, { key: ApiKey; readAt: number }>();
 
-  async function activeKey(token: string): Promise<ApiKey | undefined> {
-    const hash = sha256Hex(token);
+  async function activeKey(hash: string): Promise<ApiKey | undefined> {
     const cached = cache.get(hash);
     if (cached && now().getTime() - cached.readAt < API_KEY_CACHE_MS) return cached.key;
     cache.delete(hash);
@@ -50,7 +62,7 @@ export function registerApiKeyAuth(app: FastifyInstance): void {
   app.decorateRequest('apiKeyId', '');
   app.addHook('onRequest', async (request, reply) => {
     const token = bearerToken(request);
-    const key = token && isApiKeyFormat(token) ? await activeKey(token) : undefined;
+    const key = token && isApiKeyFormat(token) ? await activeKey(bearerTokenHash(request)!) : undefined;
     if (!key) {
       void reply.header('WWW-Authenticate', 'Bearer realm="rundun"');
       throw new DomainError('unauthorized', 'Send a valid API key as "Authorization: Bearer rdk_live_…".');
