@@ -12,8 +12,8 @@
  * under load both batch themselves. Database errors (a restart, a terminated connection) are logged and
  * retried with backoff; the loop never dies. While recording fails nothing new is claimed, so a claim
  * cannot outrun its own unrecorded attempts. A queued claim is released rather than started when its
- * origin turns slow or too little of its lease is left. `stop()` stops claiming, releases claims not yet started,
- * waits for attempts in flight and records them.
+ * origin turns slow or too little of its lease is left. `stop()` stops claiming, releases claims not
+ * yet started, waits for attempts in flight and records them.
  */
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -51,7 +51,7 @@ export const ORIGIN_CONCURRENCY_MAX = 64;
 export const WORKER_CONCURRENCY = 128;
 export const POLL_INTERVAL_MS = 1_000;
 const FILL_COALESCE_MS = 2;
-/** A queued claim starts only with this much of its lease left beyond the attempt's timeout (or half the lease). */
+/** A queued claim starts only with this much lease left beyond the attempt's timeout (or half the lease). */
 const LEASE_MARGIN_MS = 5_000;
 const DB_RETRY_MIN_MS = 200;
 const DB_RETRY_MAX_MS = 5_000;

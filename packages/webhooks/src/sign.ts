@@ -43,10 +43,11 @@ export type WebhookSignatureHeaders = {
 
 // What never changes in `@signature-params`, serialized once: the covered components (plain tokens, so
 // quoting is all their serialization needs) and the `alg` and `tag` parameters. The base below is what
-// `createSignatureBase` builds for these components (test/sign.test.ts checks both agree), written out
-// because a worker signs every attempt and the general builder costs several times more.
+// `createSignatureBase` builds for these components (test/sign.test.ts pins it, and verifyWebhook, which
+// uses the builder, accepts it), written out because a worker signs every attempt and the general
+// builder cost several times more.
 const COMPONENT_LIST = `(${COVERED_COMPONENTS.map((component) => `"${component}"`).join(' ')})`;
-const FIXED_PARAMS = `;alg=${serializeItem(SIGNATURE_ALGORITHM, new Map())};tag=${serializeItem(SIGNATURE_TAG, new Map())}`;
+const FIXED_PARAMS = `;alg=${serializeString(SIGNATURE_ALGORITHM)};tag=${serializeString(SIGNATURE_TAG)}`;
 
 /** An sf-string: plain printable ASCII needs only quotes; anything else goes through the library. */
 function serializeString(value: string): string {
@@ -84,7 +85,8 @@ export function signWebhook(options: SignWebhookOptions): WebhookSignatureHeader
   assertUnixSeconds(created, 'signWebhook: created');
 
   const signedHeaders = { 'content-type': contentType.trim(), 'content-digest': contentDigest(body) };
-  const signatureParams = `${COMPONENT_LIST};created=${created};keyid=${serializeString(keyId)}${FIXED_PARAMS}`;
+  const keyIdParam = `;keyid=${serializeString(keyId)}`;
+  const signatureParams = `${COMPONENT_LIST};created=${created}${keyIdParam}${FIXED_PARAMS}`;
   const values: Record<(typeof COVERED_COMPONENTS)[number], string> = {
     '@method': WEBHOOK_METHOD,
     '@target-uri': lastTargetUri(url),
