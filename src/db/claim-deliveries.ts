@@ -35,7 +35,6 @@
  * below. Throughput figures are in the "Delivery" section of docs/performance.md.
  */
 import { Kysely, sql } from 'kysely';
-import type { EventEnvelope } from '../domain/events.js';
 import { PREPARED, type Database } from './connect.js';
 import type { DB, DeliveryStatus } from './schema.js';
 
@@ -52,7 +51,8 @@ export interface ClaimedDelivery {
   /** True when this attempt was requested by a replay. */
   manual: boolean;
   leaseUntil: Date;
-  envelope: EventEnvelope;
+  /** The event envelope as stored (JSON text); `deliveryBody` makes an attempt's body of it. */
+  envelopeJson: string;
   /** The run's webhook secret: the HMAC key. */
   secret: string | null;
 }
@@ -78,7 +78,7 @@ interface ClaimRow {
   status: DeliveryStatus;
   attempt_count: number;
   manual_pending: boolean;
-  envelope: EventEnvelope;
+  envelope: string;
   webhook_secret: string | null;
 }
 
@@ -173,7 +173,7 @@ export async function claimDueDeliveries(
       from chosen ch, events e, runs r
      where d.id = ch.id and e.id = d.event_id and r.id = d.run_id
     returning d.id, d.run_id, d.event_id, d.url, d.origin, d.status, d.attempt_count, d.manual_pending,
-              e.envelope, r.webhook_secret`.execute(trx);
+              e.envelope::text as envelope, r.webhook_secret`.execute(trx);
   const { rows } = claimer.settingsInSession
     ? await claim(claimer.db)
     : await claimer.db.transaction().execute(async (trx) => {
@@ -195,14 +195,7 @@ function toClaimedDelivery(row: ClaimRow, leaseUntil: Date): ClaimedDelivery {
     attemptCount: row.attempt_count,
     manual: row.manual_pending,
     leaseUntil,
-    envelope: inSeedOrder(row.envelope),
+    envelopeJson: row.envelope,
     secret: row.webhook_secret,
   };
-}
-
-/** jsonb keeps keys in its own order; put the envelope back in the documented one. */
-function inSeedOrder(raw: EventEnvelope): EventEnvelope {
-  const { event_id, event, run_id, template_id, template_v, ts, identity, seq } = raw;
-  // Known keys first, in order; anything a later version adds (and `data`) follows.
-  return Object.assign({ event_id, event, run_id, template_id, template_v, ts, identity, seq }, raw);
 }

@@ -14,7 +14,7 @@ import { signWebhook } from '@rundun/webhooks';
 import { Agent } from 'undici';
 import type { ClaimedDelivery } from '../db/claim-deliveries.js';
 import type { AttemptLog } from '../db/record-attempts.js';
-import { withDeliveryAttempt } from '../domain/events.js';
+import { deliveryBody } from '../domain/events.js';
 import { AddressRefusedError, guardedLookup, isPublicAddress } from './address-guard.js';
 import { parseRetryAfter } from './retry-policy.js';
 
@@ -86,7 +86,7 @@ export function createDeliveryAgent(options: { allowInsecure: boolean; originCap
 /** The body of this attempt and its signature headers (created = now). */
 export function buildDeliveryRequest(claim: ClaimedDelivery, now: Date): DeliveryRequest {
   const attempt = claim.attemptCount + 1;
-  const body = JSON.stringify(withDeliveryAttempt(claim.envelope, attempt));
+  const body = deliveryBody(claim.envelopeJson, attempt);
   const target = targetOf(claim.url);
   if (!claim.secret) return { target, headers: { 'user-agent': USER_AGENT }, body };
   const signed = signWebhook({

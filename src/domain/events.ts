@@ -55,6 +55,31 @@ export function withDeliveryAttempt(envelope: EventEnvelope, attempt: number): R
   return { event_id, delivery_attempt: attempt, ...rest };
 }
 
+/** What `JSON.stringify` of a `buildEnvelope` result starts with. */
+const STORED_ENVELOPE_HEAD = /^\{"event_id":"[^"\\]*",/;
+
+/**
+ * The body of one delivery attempt from the envelope as stored (JSON text), the same bytes as
+ * `JSON.stringify(withDeliveryAttempt(envelope, attempt))`. An envelope this version wrote is already
+ * in the seed's order, so `delivery_attempt` is spliced in after `event_id` without parsing it (the
+ * worker does this for every attempt). One stored as jsonb before migration 0005 had its keys
+ * reordered; it is parsed and put back in order.
+ */
+export function deliveryBody(storedEnvelope: string, attempt: number): string {
+  const head = STORED_ENVELOPE_HEAD.exec(storedEnvelope)?.[0];
+  if (head) return `${head}"delivery_attempt":${attempt},${storedEnvelope.slice(head.length)}`;
+  return JSON.stringify(
+    withDeliveryAttempt(inSeedOrder(JSON.parse(storedEnvelope) as EventEnvelope), attempt),
+  );
+}
+
+/** The seed's order for an envelope whose keys were reordered. */
+function inSeedOrder(raw: EventEnvelope): EventEnvelope {
+  const { event_id, event, run_id, template_id, template_v, ts, identity, seq } = raw;
+  // Known keys first, in order; anything a later version adds (and `data`) follows.
+  return Object.assign({ event_id, event, run_id, template_id, template_v, ts, identity, seq }, raw);
+}
+
 /** `undefined` or `["*"]` → all five; otherwise the names given, deduplicated. Unknown names are refused by the API schema. */
 export function expandEventSubscription(events: readonly string[] | undefined): EventType[] {
   if (!events || events.includes('*')) return [...EVENT_TYPES];
