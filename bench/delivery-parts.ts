@@ -51,19 +51,27 @@ export class Receivers {
     this.ask<{ receipts: [string, number, number][] }>({ type: 'collect' }).then((r) => r.receipts);
 }
 
+/**
+ * The production worker, `rundun worker` from the build (dist/, as `npm start` runs it), on `databaseUrl`
+ * with loopback receivers allowed. Resolves once it has started; the function it returns stops it the
+ * way an operator would (SIGTERM) and waits for it to exit.
+ */
 export async function startWorkerProcess(databaseUrl: string): Promise<() => Promise<void>> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=development', '--import', 'tsx', 'bench/delivery-worker.ts', databaseUrl],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
-  await new Promise<void>((resolve) =>
-    readline.createInterface({ input: child.stdout }).once('line', () => resolve()),
-  );
+  const child = spawn(process.execPath, ['dist/cli/main.js', 'worker'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, DATABASE_URL: databaseUrl, RUNDUN_WEBHOOK_ALLOW_INSECURE: 'true' },
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`rundun worker exited with ${code}`)));
+    const lines = readline.createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      if (line.includes('rundun worker started')) resolve();
+    });
+  });
   return () =>
     new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
-      child.stdin.end();
+      child.kill('SIGTERM');
     });
 }
 
