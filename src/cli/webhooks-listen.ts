@@ -1,7 +1,8 @@
 /**
  * `rundun webhooks listen --port P --secret S [--url U]`: a local receiver for development. Every POST
  * is verified with `verifyWebhook` from @rundun/webhooks and printed on one line (event, run, seq,
- * attempt, ✓ or ✗ with the reason); it answers 200 when the delivery verifies and 401 when it does not.
+ * attempt, ✓ or ✗ with the reason); it answers 200 when the delivery verifies and 400 when it does not,
+ * as docs/webhook-verification.md advises receivers to.
  * The URL checked against the signature is --url when given (use the public URL when a tunnel or proxy
  * forwards to this port), else the one the request was made to: http://<Host header><path>.
  */
@@ -82,7 +83,7 @@ async function handleDelivery(
   options.write(`${describeDelivery(body, reason)}\n`);
   if (options.verbose) options.write(`${indentJson(body)}\n`);
   response
-    .writeHead(reason ? 401 : 200, { 'content-type': 'application/json' })
+    .writeHead(reason ? 400 : 200, { 'content-type': 'application/json' })
     .end(JSON.stringify(reason ? { verified: false, reason } : { verified: true }));
 }
 

@@ -16,7 +16,7 @@ import {
 
 for (const kind of testDatabaseKinds()) {
   describe(`rundun webhooks listen (${kind})`, () => {
-    it('verifies real deliveries, prints them, and answers 401 when the secret does not match', async () => {
+    it('verifies real deliveries, prints them, and answers 400 when the secret does not match', async () => {
       const t = await createTestApp(kind, { config: { retryScheduleMs: [60_000] } });
       const output: string[] = [];
       const listener = await startWebhookListener({
@@ -52,7 +52,7 @@ for (const kind of testDatabaseKinds()) {
           attempts = response.json<{ data: { attempts: typeof attempts }[] }>().data[0]!.attempts;
           await new Promise((r) => setTimeout(r, 50));
         }
-        assert.equal(attempts[0]!.response.status, 401);
+        assert.equal(attempts[0]!.response.status, 400);
       } finally {
         await worker.stop();
         await listener.close();
@@ -103,7 +103,7 @@ describe('rundun webhooks listen (the command)', () => {
         headers: { ...headers },
         body: body.replace('4', '5'),
       });
-      assert.equal(forged.status, 401);
+      assert.equal(forged.status, 400);
       while (stdout.split('\n').length < 4 && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 50));
       assert.ok(stdout.includes('✓ run.completed  run r-1  seq 4  attempt 2  evt-1  verified'), stdout);
