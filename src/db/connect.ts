@@ -15,7 +15,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import {
   Kysely,
   PGliteDialect,
@@ -108,12 +108,12 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   return openPGlite(options);
 }
 
-/** Starts a raw SQL statement that is prepared once per PostgreSQL connection (see the top of this file). */
-export const PREPARED = sql.raw('/* prepared */ ');
 const PREPARED_TEXT = '/* prepared */ ';
+/** Starts a raw SQL statement that is prepared once per PostgreSQL connection (see the top of this file). */
+export const PREPARED = sql.raw(PREPARED_TEXT);
 
 function preparedStatementName(text: string): string {
-  return `rundun_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+  return `rundun_${hash('sha256', text, 'hex').slice(0, 24)}`;
 }
 
 /** A pooled connection as Kysely sees it, sending statements marked `PREPARED` as named statements. */
