@@ -67,7 +67,9 @@ export function debitOneCredit(
   // Waiting, a statement may lock a bucket that another dispatch emptied meanwhile and go on to the
   // next one, keeping the first lock to its end; waiting in bucket order keeps two such statements
   // from each holding what the other waits for: a deadlock, which once failed 2 of 50 concurrent
-  // dispatches on 10 credits in CI with neither 201 nor 402. Skipping never waits, so it may pick at random.
+  // dispatches on 10 credits in CI. Measured with 50 connections each taking one of 10 credits in 16
+  // buckets this way, 40 rounds: 305 deadlocks in random order, none in bucket order. Skipping never
+  // waits, so it may pick at random.
   const pick = wait
     ? sql`order by bucket limit 1 for update`
     : sql`order by random() limit 1 for update skip locked`;
