@@ -4,7 +4,7 @@
  * writes one delivery for the run's webhook if it subscribed to the event, and NOTIFYs the workers.
  * All of it commits or none of it does.
  */
-import { sql, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { buildEnvelope, type EventEnvelope, type EventType, type Identity } from '../domain/events.js';
 import { newId } from '../domain/ids.js';
 import type { DB, RunRow } from './schema.js';
@@ -68,8 +68,9 @@ export async function appendRunEvent(
   return envelope;
 }
 
+/** A run's events as stored, in order. */
 export async function listRunEvents(
-  db: Transaction<DB> | import('kysely').Kysely<DB>,
+  db: Kysely<DB> | Transaction<DB>,
   runId: string,
 ): Promise<EventEnvelope[]> {
   const rows = await db

@@ -14,6 +14,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { createConfig, type Config } from '../../src/config.js';
 import { createApiKey } from '../../src/db/api-keys.js';
 import type { DatabaseKind } from '../../src/db/connect.js';
+import { listRunEvents } from '../../src/db/events.js';
 import { createOrg } from '../../src/db/orgs.js';
 import { startWorker, type Worker } from '../../src/delivery/worker.js';
 import { createApp } from '../../src/http/app.js';
@@ -165,11 +166,5 @@ export async function startServer(
 
 /** Events of a run as the outbox holds them, in order. */
 export async function listEventTypes(server: E2eServer, runId: string): Promise<string[]> {
-  const rows = await server.database.db
-    .selectFrom('events')
-    .select('type')
-    .where('run_id', '=', runId)
-    .orderBy('seq')
-    .execute();
-  return rows.map((row) => row.type);
+  return (await listRunEvents(server.database.db, runId)).map((envelope) => envelope.event);
 }

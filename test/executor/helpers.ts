@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import sharp from 'sharp';
 import type { DatabaseKind } from '../../src/db/connect.js';
+import { listRunEvents } from '../../src/db/events.js';
 import { createUser } from '../../src/db/users.js';
 import { createTestApp, EVERY_STEP_TEMPLATE, type TestApp } from '../helpers/app.js';
 
@@ -132,26 +133,15 @@ export async function createExecutorTestApp(kind: DatabaseKind): Promise<Executo
       });
     },
     async events(runId) {
-      const rows = await t.database.db
-        .selectFrom('events')
-        .select(['type', 'seq', 'envelope'])
-        .where('run_id', '=', runId)
-        .orderBy('seq')
-        .execute();
-      return rows.map((row) => ({
-        type: row.type,
-        seq: row.seq,
-        envelope: row.envelope as Record<string, unknown>,
+      const envelopes = await listRunEvents(t.database.db, runId);
+      return envelopes.map((envelope) => ({
+        type: envelope.event,
+        seq: envelope.seq,
+        envelope: envelope as unknown as Record<string, unknown>,
       }));
     },
     async eventTypes(runId) {
-      const rows = await t.database.db
-        .selectFrom('events')
-        .select('type')
-        .where('run_id', '=', runId)
-        .orderBy('seq')
-        .execute();
-      return rows.map((row) => row.type);
+      return (await listRunEvents(t.database.db, runId)).map((envelope) => envelope.event);
     },
     async signIn(email, password) {
       const response = await x('POST', '/x/auth/login', { email, password });
