@@ -29,6 +29,7 @@ interface OriginState {
 
 export class OriginSlots {
   readonly #origins = new Map<string, OriginState>();
+  #inFlight = 0;
 
   constructor(
     readonly min: number,
@@ -37,14 +38,13 @@ export class OriginSlots {
 
   /** Attempts in flight, all origins. */
   get inFlight(): number {
-    let total = 0;
-    for (const state of this.#origins.values()) total += state.starts.length;
-    return total;
+    return this.#inFlight;
   }
 
   acquire(origin: string, now = Date.now()): number {
     const state = this.#origins.get(origin) ?? { cap: this.min, limited: false, starts: [], lastUsed: now };
     state.starts.push(now);
+    this.#inFlight++;
     state.lastUsed = now;
     this.#origins.set(origin, state);
     return now;
@@ -68,7 +68,10 @@ export class OriginSlots {
     const state = this.#origins.get(origin);
     if (!state) return;
     const index = state.starts.indexOf(startedAt);
-    if (index >= 0) state.starts.splice(index, 1);
+    if (index >= 0) {
+      state.starts.splice(index, 1);
+      this.#inFlight--;
+    }
     if (durationMs >= SLOW_ATTEMPT_MS) state.cap = this.min;
     else if (durationMs < FAST_ATTEMPT_MS && state.limited) state.cap = Math.min(this.max, state.cap + 1);
   }
