@@ -1,28 +1,24 @@
 /**
  * Dispatching a run.
  *
- * The run, its credit and its template snapshot are written by ONE statement (`insertRunTakingCredit`):
- * CTEs read the template's current version, take one credit from one of the org's credit buckets
- * (src/db/credits.ts), append the ledger row and insert the run with the template copied whole inside
- * the database. When any part finds nothing (unknown or archived template, no credit) the statement
- * inserts nothing, and a follow-up read says which problem to answer.
+ * The run, its credit and its template snapshot are written by one statement (src/db/insert-runs.ts),
+ * shared with the other dispatches in flight. When a run is refused (unknown or archived template, no
+ * credit) a follow-up read says which problem to answer.
  *
  * Why one statement: row locks taken by a dispatch are held until it commits; one statement keeps that
  * to a single round trip. As a 6-statement transaction on one balance row, `npm run bench:dispatch`
  * measured ~300 req/s on PostgreSQL at 50 connections; docs/performance.md has the figures of this form.
  *
- * With an `Idempotency-Key`, the key is claimed first in a transaction around the same statement:
+ * With an `Idempotency-Key`, the key is claimed first in a transaction around a statement of its own:
  * concurrent requests with one key queue on the key's primary key and the later one returns the
  * earlier one's run, consuming nothing. A key is remembered for 24 hours.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { DomainError, notFound } from '../domain/errors.js';
-import { expandEventSubscription } from '../domain/events.js';
 import { newId } from '../domain/ids.js';
 import { computeExpiresAt } from '../domain/run.js';
 import { sha256Hex } from '../domain/secrets.js';
-import { debitOneCredit } from './credits.js';
-import { PREPARED } from './connect.js';
+import { insertRun, insertRunSoon, type InsertedRun, type NewRun } from './insert-runs.js';
 import { findRunRow } from './runs.js';
 import type { DB, RunRow } from './schema.js';
 import { findOrgMember } from './users.js';
@@ -42,17 +38,6 @@ export interface DispatchInput {
   now: Date;
 }
 
-interface NewRun {
-  id: string;
-  orgId: string;
-  templateId: string;
-  executorRef: string | null;
-  assignedTo: string | null;
-  webhook: DispatchInput['webhook'];
-  expiresAt: Date | null;
-  now: Date;
-}
-
 /** What the dispatch answers with: the seed's response fields. */
 export interface DispatchedRun {
   id: string;
@@ -60,49 +45,11 @@ export interface DispatchedRun {
   assignedTo: string | null;
 }
 
-type DispatchedRow = Pick<RunRow, 'id' | 'expires_at' | 'assigned_to'>;
-
-function toDispatchedRun(row: DispatchedRow): DispatchedRun {
+function toDispatchedRun(row: InsertedRun): DispatchedRun {
   return { id: row.id, expiresAt: row.expires_at, assignedTo: row.assigned_to };
 }
 
-/** The single statement described above. Returns the new run, or undefined when nothing was inserted. */
-async function insertRunTakingCredit(
-  db: Kysely<DB> | Transaction<DB>,
-  run: NewRun,
-  waitForCredit: boolean,
-): Promise<DispatchedRow | undefined> {
-  const events = run.webhook ? JSON.stringify(expandEventSubscription(run.webhook.events)) : null;
-  const { rows } = await sql<DispatchedRow>`${PREPARED}
-    with template as (
-      select t.id, v.version, v.definition
-      from templates t
-      join template_versions v on v.template_id = t.id and v.version = t.current_version
-      where t.id = ${run.templateId} and t.org_id = ${run.orgId} and t.archived_at is null
-    ), debit as (
-      ${debitOneCredit(run.orgId, waitForCredit, sql`exists (select 1 from template)`)}
-    ), ledger as (
-      insert into credit_ledger (org_id, amount, reason, run_id, created_at)
-      select org_id, -1, 'dispatch', ${run.id}, ${run.now} from debit
-    )
-    insert into runs (id, org_id, template_id, template_version, template, status, executor_ref, assigned_to,
-                      webhook_url, webhook_secret, webhook_events, expires_at, created_at)
-    select ${run.id}, ${run.orgId}, template.id, template.version, template.definition, 'pending',
-           ${run.executorRef}, ${run.assignedTo}, ${run.webhook?.url ?? null}, ${run.webhook?.secret ?? null},
-           ${events}::jsonb, ${run.expiresAt}, ${run.now}
-    from template, debit
-    returning id, expires_at, assigned_to`.execute(db);
-  return rows[0];
-}
-
-/** Inserts the run, retrying once waiting for a credit when every non-empty bucket was held. */
-async function insertRun(db: Kysely<DB> | Transaction<DB>, run: NewRun): Promise<DispatchedRow> {
-  const row = (await insertRunTakingCredit(db, run, false)) ?? (await insertRunTakingCredit(db, run, true));
-  if (!row) throw await explainRefusal(db, run.orgId, run.templateId);
-  return row;
-}
-
-/** Why `insertRunTakingCredit` inserted nothing. */
+/** Why a run was not inserted. */
 async function explainRefusal(
   db: Kysely<DB> | Transaction<DB>,
   orgId: string,
@@ -198,11 +145,15 @@ export async function dispatchRun(
   };
   const key = input.idempotencyKey;
   if (key === undefined) {
-    return { run: toDispatchedRun(await insertRun(db, run)), replayed: false };
+    const inserted = await insertRunSoon(db, run);
+    if (!inserted) throw await explainRefusal(db, run.orgId, run.templateId);
+    return { run: toDispatchedRun(inserted), replayed: false };
   }
   return db.transaction().execute(async (trx) => {
     const earlier = await claimIdempotencyKey(trx, input, key, run.id);
     if (earlier) return { run: toDispatchedRun(earlier), replayed: true };
-    return { run: toDispatchedRun(await insertRun(trx, run)), replayed: false };
+    const inserted = await insertRun(trx, run);
+    if (!inserted) throw await explainRefusal(trx, run.orgId, run.templateId);
+    return { run: toDispatchedRun(inserted), replayed: false };
   });
 }

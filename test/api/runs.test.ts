@@ -423,6 +423,59 @@ for (const kind of testDatabaseKinds()) {
       const final = await t.app.inject({ method: 'GET', url: '/v1/org', headers });
       assert.equal(final.json().credit_balance, 0);
     });
+
+    it('answers each of many concurrent dispatches from several orgs with its own run or problem', async () => {
+      const orgs = await Promise.all(
+        [500, 3].map(async (credits) => {
+          const org = await createOrg(t.database.db, `Busy ${credits}`, credits);
+          const headers = { authorization: `Bearer ${(await createApiKey(t.database.db, org.id)).key}` };
+          const template = await t.app.inject({
+            method: 'POST',
+            url: '/v1/templates',
+            headers,
+            payload: EVERY_STEP_TEMPLATE,
+          });
+          return { id: org.id, headers, templateId: template.json().id as string };
+        }),
+      );
+      const [rich, poor] = orgs as [(typeof orgs)[0], (typeof orgs)[0]];
+      const send = (org: typeof rich, payload: object) =>
+        t.app.inject({ method: 'POST', url: '/v1/runs', headers: org.headers, payload });
+      const [richAnswers, poorAnswers, unknown, foreign] = await Promise.all([
+        Promise.all(
+          Array.from({ length: 40 }, (_, i) =>
+            send(rich, { template_id: rich.templateId, executor_ref: `rich-${i}`, expires_in_hours: i + 1 }),
+          ),
+        ),
+        Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            send(poor, { template_id: poor.templateId, executor_ref: `poor-${i}` }),
+          ),
+        ),
+        send(rich, { template_id: 't-unknown' }),
+        send(rich, { template_id: poor.templateId }),
+      ]);
+
+      for (const [i, answer] of richAnswers.entries()) {
+        assert.equal(answer.statusCode, 201, answer.body);
+        const { run_id, expires_at } = answer.json();
+        assert.equal(expires_at, new Date(t.clock.now.getTime() + (i + 1) * 3600_000).toISOString());
+        const run = await t.app.inject({ method: 'GET', url: `/v1/runs/${run_id}`, headers: rich.headers });
+        assert.equal(run.json().executor_ref, `rich-${i}`);
+      }
+      const poorStatuses = poorAnswers.map((answer) => answer.statusCode);
+      assert.equal(poorStatuses.filter((status) => status === 201).length, 3, poorStatuses.join(','));
+      assert.equal(poorStatuses.filter((status) => status === 402).length, 7, poorStatuses.join(','));
+      assert.equal(unknown.statusCode, 404);
+      assert.equal(foreign.statusCode, 404);
+      const balances = await Promise.all(
+        orgs.map(async (org) => {
+          const answer = await t.app.inject({ method: 'GET', url: '/v1/org', headers: org.headers });
+          return answer.json().credit_balance as number;
+        }),
+      );
+      assert.deepEqual(balances, [460, 0]);
+    });
   });
 }
 
