@@ -7,8 +7,8 @@
  * (`insertRunsTakingCredits`): up to `MAX_STATEMENTS_IN_FLIGHT` statements run at once per process, and
  * whatever queues meanwhile goes in the next, up to `MAX_RUNS_PER_STATEMENT`. An idle server writes each
  * dispatch alone at once; a busy one writes tens per statement. A statement costs PostgreSQL far more
- * than a row: pgbench, the same runs at 20 clients: ~1,100–1,350 µs of PostgreSQL CPU per run one per
- * statement, ~250 at 4 per statement, ~135 at 10. `npm run bench:dispatch` has the effect on the API.
+ * than a row: pgbench, the same runs, 3 rounds: ~460–570 µs of PostgreSQL CPU per run one per statement
+ * (20 clients), ~190–270 at 4 per statement, ~110–170 at 10. docs/performance.md has the API's figures.
  *
  * The shared statement takes its credits from ONE bucket per org, skipping buckets held by other
  * dispatches, and gives them to that org's runs in arrival order. A run it leaves out (its bucket had
