@@ -34,7 +34,7 @@
  * made the planner guess 10% of the table, and JIT then spent ~20 ms compiling); and the planner settings
  * below. Throughput figures are in the "Delivery" section of docs/performance.md.
  */
-import { Kysely, sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { PREPARED, type Database } from './connect.js';
 import type { DB, DeliveryStatus } from './schema.js';
 
@@ -110,10 +110,9 @@ export function openClaimer(database: Database): Claimer {
 }
 
 export async function claimDueDeliveries(
-  claimer: Claimer | Kysely<DB>,
+  claimer: Claimer,
   options: ClaimOptions,
 ): Promise<ClaimedDelivery[]> {
-  if (claimer instanceof Kysely) claimer = { db: claimer, settingsInSession: false, close: async () => {} };
   if (options.limit <= 0) return [];
   const { now, leaseUntil, workerId, defaultOriginSlots } = options;
   const originSlots = JSON.stringify(options.originSlots);

@@ -49,6 +49,16 @@ function toDispatchedRun(row: InsertedRun): DispatchedRun {
   return { id: row.id, expiresAt: row.expires_at, assignedTo: row.assigned_to };
 }
 
+/** The inserted run as the dispatch answers it, or why it was not inserted. */
+async function answerFor(
+  db: Kysely<DB> | Transaction<DB>,
+  run: NewRun,
+  inserted: InsertedRun | undefined,
+): Promise<DispatchedRun> {
+  if (!inserted) throw await explainRefusal(db, run.orgId, run.templateId);
+  return toDispatchedRun(inserted);
+}
+
 /** Why a run was not inserted. */
 async function explainRefusal(
   db: Kysely<DB> | Transaction<DB>,
@@ -145,15 +155,11 @@ export async function dispatchRun(
   };
   const key = input.idempotencyKey;
   if (key === undefined) {
-    const inserted = await insertRunSoon(db, run);
-    if (!inserted) throw await explainRefusal(db, run.orgId, run.templateId);
-    return { run: toDispatchedRun(inserted), replayed: false };
+    return { run: await answerFor(db, run, await insertRunSoon(db, run)), replayed: false };
   }
   return db.transaction().execute(async (trx) => {
     const earlier = await claimIdempotencyKey(trx, input, key, run.id);
     if (earlier) return { run: toDispatchedRun(earlier), replayed: true };
-    const inserted = await insertRun(trx, run);
-    if (!inserted) throw await explainRefusal(trx, run.orgId, run.templateId);
-    return { run: toDispatchedRun(inserted), replayed: false };
+    return { run: await answerFor(trx, run, await insertRun(trx, run)), replayed: false };
   });
 }

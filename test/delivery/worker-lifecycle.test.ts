@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { claimDueDeliveries } from '../../src/db/claim-deliveries.js';
+import { claimDueDeliveries, openClaimer } from '../../src/db/claim-deliveries.js';
 import { releaseDeliveries } from '../../src/db/release-deliveries.js';
 import { createTestApp } from '../helpers/app.js';
 import { testDatabaseKinds } from '../helpers/database.js';
@@ -35,6 +35,7 @@ for (const kind of testDatabaseKinds()) {
 
     it('hands released claims straight back to the queue, in their due order', async () => {
       const t = await createTestApp(kind);
+      const claimer = openClaimer(t.database);
       try {
         const templateId = await createTemplate(t);
         const runId = await dispatchRun(t, templateId, { url: 'http://127.0.0.1:9/hook' });
@@ -42,15 +43,16 @@ for (const kind of testDatabaseKinds()) {
         const now = new Date();
         const claim = { now, leaseUntil: new Date(now.getTime() + 30_000), limit: 10 };
         const options = { ...claim, originSlots: {}, defaultOriginSlots: 4 };
-        const [held] = await claimDueDeliveries(t.database.db, { ...options, workerId: 'stopping-worker' });
+        const [held] = await claimDueDeliveries(claimer, { ...options, workerId: 'stopping-worker' });
         assert.ok(held);
-        assert.deepEqual(await claimDueDeliveries(t.database.db, { ...options, workerId: 'other' }), []);
+        assert.deepEqual(await claimDueDeliveries(claimer, { ...options, workerId: 'other' }), []);
         assert.equal(await releaseDeliveries(t.database.db, 'some-other-worker', [held], now), 0);
         assert.equal(await releaseDeliveries(t.database.db, 'stopping-worker', [held], now), 1);
-        const [retaken] = await claimDueDeliveries(t.database.db, { ...options, workerId: 'other' });
+        const [retaken] = await claimDueDeliveries(claimer, { ...options, workerId: 'other' });
         assert.equal(retaken?.id, held.id);
         assert.equal(retaken.attemptCount, 0);
       } finally {
+        await claimer.close();
         await t.close();
       }
     });
