@@ -10,6 +10,8 @@ export interface FieldError {
   rule: string;
   message: string;
   step_id?: string;
+  /** The step's field the error is about, when it is one of several, e.g. `visible_if`. */
+  field?: string;
 }
 
 export type DomainErrorCode =

@@ -6,6 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import Type, { type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
+import { validateStepConditions } from './condition-validation.js';
+import { ConditionSchema } from './condition-schema.js';
+import type { Condition } from './conditions.js';
 import { DomainError, type FieldError } from './errors.js';
 
 export const STEP_TYPES = [
@@ -36,6 +39,11 @@ export const PhotoOverlaySchema = Type.Object(
   {
     min: Type.Integer({ minimum: 0, maximum: MAX_PHOTOS_PER_STEP, default: 0 }),
     max: Type.Integer({ minimum: 1, maximum: MAX_PHOTOS_PER_STEP, default: 10 }),
+    required_if: Type.Optional({
+      ...ConditionSchema,
+      description:
+        'While this holds, at least one photo (or `min`, if larger) is needed. May refer to this step itself.',
+    }),
   },
   {
     additionalProperties: false,
@@ -57,6 +65,14 @@ const common = {
   description: Type.Optional(Description),
   required: Type.Optional(Type.Boolean({ default: false })),
   photos: Type.Optional(PhotoOverlaySchema),
+  visible_if: Type.Optional({
+    ...ConditionSchema,
+    description: 'The step is shown (asked, counted, required) only while this holds. Earlier steps only.',
+  }),
+  required_if: Type.Optional({
+    ...ConditionSchema,
+    description: 'The step is required while this holds. Earlier steps only.',
+  }),
 };
 
 function stepSchema<T extends Record<string, TSchema>>(type: StepType, extra: T) {
@@ -131,6 +147,7 @@ export const TemplateInputSchema = Type.Object(
 export interface PhotoOverlay {
   min: number;
   max: number;
+  required_if?: Condition;
 }
 
 export interface Option {
@@ -145,6 +162,8 @@ export interface Step {
   description?: string;
   required: boolean;
   photos?: PhotoOverlay;
+  visible_if?: Condition;
+  required_if?: Condition;
   options?: Option[];
   min_selected?: number;
   max_selected?: number;
@@ -181,8 +200,18 @@ type StepInput = Omit<Step, 'id' | 'required' | 'options' | 'photos'> & {
   id?: string;
   required?: boolean;
   options?: { id?: string; label: string }[];
-  photos?: { min?: number; max?: number };
+  photos?: { min?: number; max?: number; required_if?: Condition };
 };
+
+/** The step without its conditions, for the schema check: conditions get their own, clearer errors. */
+function withoutConditions(step: Record<string, unknown>): Record<string, unknown> {
+  const { visible_if: _visible, required_if: _required, ...rest } = step;
+  if (typeof rest.photos === 'object' && rest.photos !== null && !Array.isArray(rest.photos)) {
+    const { required_if: _photos, ...photos } = rest.photos as Record<string, unknown>;
+    rest.photos = photos;
+  }
+  return rest;
+}
 
 const RULE_BY_KEYWORD: Record<string, string> = {
   required: 'required_field',
@@ -309,8 +338,10 @@ function normaliseStep(step: StepInput, stepIds: Set<string>): Step {
       return { id: optionId, label: o.label };
     });
   }
-  if (step.type === 'photo') normalised.photos = { min: photos?.min ?? 1, max: photos?.max ?? 10 };
-  else if (photos) normalised.photos = { min: photos.min ?? 0, max: photos.max ?? 10 };
+  const photosRule = photos?.required_if ? { required_if: photos.required_if } : {};
+  if (step.type === 'photo')
+    normalised.photos = { min: photos?.min ?? 1, max: photos?.max ?? 10, ...photosRule };
+  else if (photos) normalised.photos = { min: photos.min ?? 0, max: photos.max ?? 10, ...photosRule };
   if (step.type === 'rating') normalised.max = step.max ?? 5;
   if (step.type === 'datetime') normalised.mode = step.mode ?? 'date';
   return normalised;
@@ -355,9 +386,10 @@ export function parseTemplate(input: unknown): TemplateDefinition {
         errors.push(stepError(index, stepId, 'id', 'duplicate_step_id', `step id ${stepId} is used twice`));
       if (stepId) seenIds.add(stepId);
       const check = checkSteps[type];
-      if (!check.Check(step)) {
+      const plain = withoutConditions(step);
+      if (!check.Check(plain)) {
         errors.push(
-          ...schemaErrors(check.Errors(step), `/steps/${index}`, stepId).map((e) => ({
+          ...schemaErrors(check.Errors(plain), `/steps/${index}`, stepId).map((e) => ({
             ...e,
             message: `${stepId ? `Step ${stepId}` : `Step ${index + 1}`}: ${e.message}`,
           })),
@@ -366,6 +398,12 @@ export function parseTemplate(input: unknown): TemplateDefinition {
       }
       errors.push(...checkStepRules(step as StepInput, index));
     });
+    const allowSkip = (top.settings as { allow_skip?: unknown } | undefined)?.allow_skip === true;
+    const typed = steps.filter((s: unknown): s is StepInput => {
+      const type = (s as { type?: unknown } | null)?.type;
+      return STEP_TYPES.includes(type as StepType);
+    });
+    if (typed.length === steps.length) errors.push(...validateStepConditions(typed, allowSkip));
   }
   if (errors.length) throw new DomainError('invalid_template', 'The template is invalid.', errors);
 

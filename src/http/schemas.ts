@@ -14,6 +14,9 @@ export const ProblemSchema = Type.Object(
           rule: Type.String(),
           message: Type.String(),
           step_id: Type.Optional(Type.String()),
+          field: Type.Optional(
+            Type.String({ description: 'The step field the error is about, e.g. visible_if.' }),
+          ),
         }),
       ),
     ),
