@@ -3,6 +3,7 @@
  * frozen object; everything else receives a `Config` (tests build one with `createConfig`).
  */
 import path from 'node:path';
+import ipaddr from 'ipaddr.js';
 
 export interface Config {
   port: number;
@@ -21,6 +22,34 @@ export interface Config {
   signingSecret: string | undefined;
   mediaUrlTtlSeconds: number;
   rateLimitPerMinute: number;
+  /**
+   * Which proxies may set X-Forwarded-For: false (default: the socket's address is the client's), a
+   * hop count, or the addresses/CIDRs of the proxies (RUNDUN_TRUST_PROXY).
+   */
+  trustProxy: false | number | string[];
+  /** /x requests per run and per client address per minute. */
+  executorRateLimitPerRun: number;
+  executorRateLimitPerAddress: number;
+  /** Media uploads per run per minute. */
+  uploadRateLimitPerRun: number;
+  /** Lookups of well-formed but unknown API keys per client address per minute. */
+  unknownApiKeysPerAddress: number;
+  /** Images decoded and encoded at once per process; more wait their turn. */
+  imageConcurrency: number;
+  /** Step events (answers, skips) one run may write; lifecycle events are always written. */
+  maxEventsPerRun: number;
+  /** The stored request body of an attempt is cut to this many bytes. */
+  attemptBodyMaxBytes: number;
+  /** Attempt request/response bodies are pruned after this many days; the attempt summary stays. */
+  deliveryLogRetentionDays: number;
+  /** A final run's webhook secret is wiped this long after its deliveries are done. */
+  secretWipeGraceDays: number;
+  /** RUNDUN_ENCRYPTION_KEY: `[<key id>:]<base64 32 bytes>`, comma-separated, the first encrypts. */
+  encryptionKeys: string | undefined;
+  /** Bearer token /metrics requires; unset: /metrics is open (restrict it at the network). */
+  metricsToken: string | undefined;
+  /** Serve /metrics on this port only (not on the API port); unset: on the API port. */
+  metricsPort: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -53,6 +82,24 @@ function parseInteger(variable: string, value: string | undefined, fallback: num
   return n;
 }
 
+/** RUNDUN_TRUST_PROXY: unset/false/0 → false; an integer → hop count; else a list of addresses/CIDRs. */
+export function parseTrustProxy(value: string | undefined): false | number | string[] {
+  const variable = 'RUNDUN_TRUST_PROXY';
+  if (value === undefined || value.trim() === '' || /^(false|no|0)$/i.test(value.trim())) return false;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  if (/^(true|yes)$/i.test(value.trim()))
+    throw new ConfigError(
+      variable,
+      'trusting every proxy lets any client choose its address; give the hop count or the proxies’ CIDRs',
+    );
+  return value.split(',').map((part) => {
+    const entry = part.trim();
+    const valid = entry.includes('/') ? ipaddr.isValidCIDR(entry) : ipaddr.isValid(entry);
+    if (!valid) throw new ConfigError(variable, `"${entry}" is not an IP address or CIDR`);
+    return entry;
+  });
+}
+
 function parseBoolean(variable: string, value: string | undefined): boolean {
   if (value === undefined || value === '') return false;
   if (['1', 'true', 'yes'].includes(value.toLowerCase())) return true;
@@ -74,6 +121,19 @@ export function createConfig(overrides: Partial<Config> = {}): Config {
     signingSecret: undefined,
     mediaUrlTtlSeconds: 7 * 24 * 3600,
     rateLimitPerMinute: 600,
+    trustProxy: false,
+    executorRateLimitPerRun: 300,
+    executorRateLimitPerAddress: 1200,
+    uploadRateLimitPerRun: 60,
+    unknownApiKeysPerAddress: 20,
+    imageConcurrency: 2,
+    maxEventsPerRun: 500,
+    attemptBodyMaxBytes: 64 * 1024,
+    deliveryLogRetentionDays: 30,
+    secretWipeGraceDays: 7,
+    encryptionKeys: undefined,
+    metricsToken: undefined,
+    metricsPort: undefined,
     ...overrides,
   });
 }
@@ -90,6 +150,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (signingSecret !== undefined && signingSecret.length < 32) {
     throw new ConfigError('RUNDUN_SECRET', 'must be at least 32 characters');
   }
+  const metricsToken = env.RUNDUN_METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && metricsToken.length < 16)
+    throw new ConfigError('RUNDUN_METRICS_TOKEN', 'must be at least 16 characters');
+  const int = (variable: string, fallback: number, min = 0) =>
+    parseInteger(variable, env[variable], fallback, min);
   return createConfig({
     port,
     host: env.HOST || '0.0.0.0',
@@ -115,6 +180,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       600,
       1,
     ),
+    trustProxy: parseTrustProxy(env.RUNDUN_TRUST_PROXY),
+    executorRateLimitPerRun: int('RUNDUN_EXECUTOR_RATE_LIMIT_PER_RUN', 300, 1),
+    executorRateLimitPerAddress: int('RUNDUN_EXECUTOR_RATE_LIMIT_PER_ADDRESS', 1200, 1),
+    uploadRateLimitPerRun: int('RUNDUN_UPLOAD_RATE_LIMIT_PER_RUN', 60, 1),
+    unknownApiKeysPerAddress: int('RUNDUN_UNKNOWN_API_KEYS_PER_ADDRESS', 20, 1),
+    imageConcurrency: int('RUNDUN_IMAGE_CONCURRENCY', 2, 1),
+    maxEventsPerRun: int('RUNDUN_MAX_EVENTS_PER_RUN', 500, 10),
+    attemptBodyMaxBytes: int('RUNDUN_ATTEMPT_BODY_MAX_BYTES', 64 * 1024, 1024),
+    deliveryLogRetentionDays: int('RUNDUN_DELIVERY_LOG_RETENTION_DAYS', 30, 1),
+    secretWipeGraceDays: int('RUNDUN_SECRET_WIPE_GRACE_DAYS', 7, 0),
+    encryptionKeys: env.RUNDUN_ENCRYPTION_KEY || undefined,
+    metricsToken,
+    metricsPort: env.RUNDUN_METRICS_PORT ? int('RUNDUN_METRICS_PORT', 0, 1) : undefined,
     ...overrides,
   });
 }

@@ -4,9 +4,10 @@
  * step still take it. `X-Request-Id` makes an upload idempotent per run: a retry returns the media the
  * first attempt created (`replayed`), and its own stored copy is the caller's to delete.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { assertStepTakesUpload, maxUploadsForStep } from '../domain/answers.js';
 import { DomainError } from '../domain/errors.js';
+import type { Step } from '../domain/template.js';
 import type { Identity } from '../domain/events.js';
 import { assertMayWrite } from '../domain/identity.js';
 import { findRunStep } from './executor-answer-step.js';
@@ -26,6 +27,15 @@ export function assertUploadAllowed(
   assertMayWrite({ assignedTo: row.assigned_to, identity: row.identity as Identity | null }, sessionUserId);
   assertStepTakesUpload(step, contentType);
   return step;
+}
+
+/** Throws the 409 when the step already holds as many uploads as it may. */
+export async function assertStepHasRoom(db: Kysely<DB> | Transaction<DB>, row: RunRow, step: Step) {
+  const limit = maxUploadsForStep(step);
+  if ((await countStepMedia(db, row.id, step.id)) >= limit)
+    throw new DomainError('conflict', `Step ${step.id} (${step.label}) already holds ${limit} uploads.`, [
+      { pointer: '', rule: 'max_uploads', message: `at most ${limit} uploads per step`, step_id: step.id },
+    ]);
 }
 
 export interface AddMediaInput {
@@ -55,11 +65,7 @@ export async function addMedia(
       if (existing) return { media: existing, replayed: true };
     }
     const step = assertUploadAllowed(row, input.stepId, input.contentType, input.sessionUserId);
-    const limit = maxUploadsForStep(step);
-    if ((await countStepMedia(trx, row.id, step.id)) >= limit)
-      throw new DomainError('conflict', `Step ${step.id} (${step.label}) already holds ${limit} uploads.`, [
-        { pointer: '', rule: 'max_uploads', message: `at most ${limit} uploads per step`, step_id: step.id },
-      ]);
+    await assertStepHasRoom(trx, row, step);
     const media = await insertMedia(trx, {
       id: input.mediaId,
       run_id: row.id,

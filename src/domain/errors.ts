@@ -26,7 +26,9 @@ export type DomainErrorCode =
   | 'forbidden'
   | 'unauthorized'
   | 'payload_too_large'
-  | 'unsupported_media_type';
+  | 'unsupported_media_type'
+  | 'rate_limited'
+  | 'unavailable';
 
 export class DomainError extends Error {
   constructor(
@@ -41,3 +43,16 @@ export class DomainError extends Error {
 }
 
 export const notFound = (what: string) => new DomainError('not_found', `${what} was not found.`);
+
+/** 429 (`rate_limited`) or 503 (`unavailable`): the HTTP layer adds `Retry-After` with these seconds. */
+export class RetryLater extends DomainError {
+  constructor(
+    code: 'rate_limited' | 'unavailable',
+    message: string,
+    readonly retryAfterSeconds: number,
+    options?: ErrorOptions,
+  ) {
+    super(code, message, [], options);
+    this.name = 'RetryLater';
+  }
+}

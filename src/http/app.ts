@@ -12,7 +12,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/connect.js';
 import { createMediaUrlSigner } from '../media/urls.js';
 import type { AppContext } from './context.js';
-import { registerApiKeyAuth, bearerTokenHash } from './plugins/api-key-auth.js';
+import { ApiKeyCache, registerApiKeyAuth, bearerTokenHash } from './plugins/api-key-auth.js';
 import { registerProblemHandlers } from './problems.js';
 import { registerDeliveryRoutes } from './routes/v1/deliveries.js';
 import { registerOrgRoutes } from './routes/v1/org.js';
@@ -23,6 +23,11 @@ import { ProblemSchema } from './schemas.js';
 import { validatorCompiler } from './validation.js';
 
 export const API_BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** A hop count as the function Fastify's types accept (its runtime does the same for a number). */
+function trustProxyOption(trust: Config['trustProxy']) {
+  return typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust;
+}
 
 export interface CreateAppOptions {
   config: Config;
@@ -37,7 +42,8 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
   const app = Fastify({
     ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: false }),
     bodyLimit: API_BODY_LIMIT_BYTES,
-    trustProxy: true,
+    // Off unless RUNDUN_TRUST_PROXY names the proxies: otherwise any client could pick its own address.
+    trustProxy: trustProxyOption(options.config.trustProxy),
   });
   const ctx: AppContext = {
     config: options.config,
@@ -94,18 +100,19 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
   await app.register(
     async (v1) => {
       // Registered inside the /v1 scope, so it limits the API only: per key (the hash of the bearer
-      // token), or per address when there is none. It runs before authentication, so key guessing is limited too.
+      // token) for a key found active, else per address, so each guessed key gets no bucket of its own.
+      const keys = new ApiKeyCache(ctx.now);
       await v1.register(rateLimit, {
         max: ctx.config.rateLimitPerMinute,
         timeWindow: 60_000,
         keyGenerator: (request) => {
           const hash = bearerTokenHash(request);
-          return hash ? `key:${hash}` : `ip:${request.ip}`;
+          return hash && keys.isKnown(hash) ? `key:${hash}` : `ip:${request.ip}`;
         },
       });
       // The API speaks JSON only: anything else is 415, not a string to validate.
       v1.removeContentTypeParser('text/plain');
-      registerApiKeyAuth(v1);
+      registerApiKeyAuth(v1, keys);
       registerOrgRoutes(v1);
       registerTemplateRoutes(v1);
       registerRunRoutes(v1);

@@ -5,7 +5,7 @@
  * is a 500 whose answer hides internals while the log keeps the cause.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, type DomainErrorCode, type FieldError } from '../domain/errors.js';
+import { DomainError, RetryLater, type DomainErrorCode, type FieldError } from '../domain/errors.js';
 
 export const PROBLEM_BASE = 'https://rundun.dev/problems/';
 
@@ -22,6 +22,8 @@ const BY_CODE: Record<DomainErrorCode, { status: number; title: string }> = {
   unauthorized: { status: 401, title: 'Unauthorized' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  rate_limited: { status: 429, title: 'Too many requests' },
+  unavailable: { status: 503, title: 'Service unavailable' },
 };
 
 export interface Problem {
@@ -34,7 +36,7 @@ export interface Problem {
 
 export function sendProblem(
   reply: FastifyReply,
-  code: DomainErrorCode | 'rate_limited' | 'internal' | 'bad_json',
+  code: DomainErrorCode | 'internal' | 'bad_json',
   detail: string,
   errors?: FieldError[],
   status?: number,
@@ -42,10 +44,7 @@ export function sendProblem(
   const known = code in BY_CODE ? BY_CODE[code as DomainErrorCode] : undefined;
   const resolvedStatus = status ?? known?.status ?? 500;
   const title =
-    known?.title ??
-    { rate_limited: 'Too many requests', internal: 'Internal server error', bad_json: 'Malformed JSON' }[
-      code as 'internal'
-    ];
+    known?.title ?? { internal: 'Internal server error', bad_json: 'Malformed JSON' }[code as 'internal'];
   const problem: Problem = {
     type: PROBLEM_BASE + code.replace(/_/g, '-'),
     title,
@@ -72,6 +71,7 @@ function validationErrors(error: FastifyError): FieldError[] {
 }
 
 export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error instanceof RetryLater) void reply.header('Retry-After', String(error.retryAfterSeconds));
   if (error instanceof DomainError) return sendProblem(reply, error.code, error.message, error.errors);
   if (error.validation) {
     const where = error.validationContext ?? 'request';

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import sharp from 'sharp';
+import type { Config } from '../../src/config.js';
 import type { DatabaseKind } from '../../src/db/connect.js';
 import { listRunEvents } from '../../src/db/events.js';
 import { createUser } from '../../src/db/users.js';
@@ -88,9 +89,12 @@ export const ruleOf = (response: LightMyRequestResponse) => asProblem(response).
 
 export const WEBHOOK = { url: 'https://93.184.216.34/hooks/rundun', secret: 'whsec_0123456789abcdef' };
 
-export async function createExecutorTestApp(kind: DatabaseKind): Promise<ExecutorTestApp> {
+export async function createExecutorTestApp(
+  kind: DatabaseKind,
+  config: Partial<Config> = {},
+): Promise<ExecutorTestApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rundun-executor-'));
-  const t = await createTestApp(kind, { credits: 1000, config: { dataDir } });
+  const t = await createTestApp(kind, { credits: 1000, config: { dataDir, ...config } });
   const x: ExecutorTestApp['x'] = (method, url, body, headers = {}) =>
     t.app.inject({
       method,

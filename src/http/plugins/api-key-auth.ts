@@ -5,12 +5,19 @@
  * A key found active is remembered for `API_KEY_CACHE_MS`, so a busy integration costs one lookup per
  * key every few seconds instead of one per request (on PostgreSQL at 50 connections that lookup was a
  * third of a dispatch's cost). The price: a key revoked by `rundun keys revoke` is refused by every API
- * process within those seconds rather than at once. Unknown keys are not remembered.
+ * process within those seconds rather than at once.
+ *
+ * Guessing. Unknown keys are not remembered (each guess is a new key), so a well-formed key that is not
+ * in the cache costs a database lookup. Those lookups are limited per client address: after
+ * `unknownApiKeysPerAddress` unknown keys in a minute, the address gets 429 without a lookup until the
+ * minute ends. The /v1 rate limit counts per key only for keys found active (`isKnown`); any other
+ * request counts against its address, so guessed keys do not each get a fresh bucket.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { findActiveApiKey, touchApiKey, type ApiKey } from '../../db/api-keys.js';
 import { DomainError } from '../../domain/errors.js';
 import { isApiKeyFormat, sha256Hex } from '../../domain/secrets.js';
+import { MINUTE_MS, RateLimiter, rateLimited } from '../rate-limiter.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -42,19 +49,45 @@ export function bearerTokenHash(request: FastifyRequest): string | undefined {
   return hash;
 }
 
-export function registerApiKeyAuth(app: FastifyInstance): void {
-  const { db, now } = app.ctx;
-  const cache = new Map<string, { key: ApiKey; readAt: number }>();
+/** Active keys found recently, by hash; shared by the authentication hook and the /v1 rate limit. */
+export class ApiKeyCache {
+  readonly #keys = new Map<string, { key: ApiKey; readAt: number }>();
 
-  async function activeKey(hash: string): Promise<ApiKey | undefined> {
+  constructor(private readonly now: () => Date) {}
+
+  /** The cached key, while it is younger than API_KEY_CACHE_MS. */
+  get(hash: string): ApiKey | undefined {
+    const cached = this.#keys.get(hash);
+    if (cached && this.now().getTime() - cached.readAt < API_KEY_CACHE_MS) return cached.key;
+    if (cached) this.#keys.delete(hash);
+    return undefined;
+  }
+
+  /** True when the hash is of a key found active within the cache time. */
+  isKnown(hash: string): boolean {
+    return this.get(hash) !== undefined;
+  }
+
+  set(hash: string, key: ApiKey): void {
+    if (this.#keys.size >= API_KEY_CACHE_SIZE) this.#keys.delete(this.#keys.keys().next().value!);
+    this.#keys.set(hash, { key, readAt: this.now().getTime() });
+  }
+}
+
+const UNAUTHORIZED = 'Send a valid API key as "Authorization: Bearer rdk_live_…".';
+
+export function registerApiKeyAuth(app: FastifyInstance, cache: ApiKeyCache): void {
+  const { db, now, config } = app.ctx;
+  const guesses = new RateLimiter(config.unknownApiKeysPerAddress, MINUTE_MS);
+
+  async function activeKey(request: FastifyRequest, hash: string): Promise<ApiKey | undefined> {
     const cached = cache.get(hash);
-    if (cached && now().getTime() - cached.readAt < API_KEY_CACHE_MS) return cached.key;
-    cache.delete(hash);
+    if (cached) return cached;
+    const wait = guesses.peek(request.ip, now().getTime());
+    if (wait > 0) throw rateLimited('Too many unknown API keys from this address; wait and retry.', wait);
     const key = await findActiveApiKey(db, hash);
-    if (key) {
-      if (cache.size >= API_KEY_CACHE_SIZE) cache.delete(cache.keys().next().value!);
-      cache.set(hash, { key, readAt: now().getTime() });
-    }
+    if (key) cache.set(hash, key);
+    else guesses.hit(request.ip, now().getTime());
     return key;
   }
 
@@ -62,10 +95,11 @@ export function registerApiKeyAuth(app: FastifyInstance): void {
   app.decorateRequest('apiKeyId', '');
   app.addHook('onRequest', async (request, reply) => {
     const token = bearerToken(request);
-    const key = token && isApiKeyFormat(token) ? await activeKey(bearerTokenHash(request)!) : undefined;
+    const key =
+      token && isApiKeyFormat(token) ? await activeKey(request, bearerTokenHash(request)!) : undefined;
     if (!key) {
       void reply.header('WWW-Authenticate', 'Bearer realm="rundun"');
-      throw new DomainError('unauthorized', 'Send a valid API key as "Authorization: Bearer rdk_live_…".');
+      throw new DomainError('unauthorized', UNAUTHORIZED);
     }
     request.orgId = key.orgId;
     request.apiKeyId = key.id;

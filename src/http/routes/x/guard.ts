@@ -1,5 +1,7 @@
 /**
  * Hooks on every /x request, before the body is read or the database touched:
+ *  - rate limits: per client address and per run (`executorRateLimitPerAddress`, `…PerRun` a
+ *    minute), 429 with Retry-After after; a flooded run or address does not slow anyone else's;
  *  - ids in the path must look like ids (`r-<uuid>`, `s-…`), else 404 — a malformed id cannot exist;
  *  - CSRF: a state-changing request must carry a body type a cross-site form cannot send (JSON, or the
  *    route's image types, both of which a browser preflights), and an `Origin` (when present) must be
@@ -9,6 +11,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { STEP_ID_PATTERN } from '../../../domain/template.js';
 import { sendProblem } from '../../problems.js';
+import { MINUTE_MS, RateLimiter, rateLimited } from '../../rate-limiter.js';
 
 export const RUN_ID_PATTERN = /^r-[0-9a-f-]{36}$/;
 const STEP_ID = new RegExp(STEP_ID_PATTERN);
@@ -39,11 +42,12 @@ function isAllowedOrigin(request: FastifyRequest, origin: string): boolean {
   return origin === new URL(request.server.ctx.config.publicUrl).origin || origin === own;
 }
 
-async function guardRequest(request: FastifyRequest, reply: FastifyReply) {
+async function guardRequest(request: FastifyRequest, reply: FastifyReply, limits: Limiters) {
   void reply.header('Cache-Control', 'no-store');
   const params = (request.params ?? {}) as { run_id?: string; step_id?: string };
   if (params.run_id !== undefined && !RUN_ID_PATTERN.test(params.run_id))
     return sendProblem(reply, 'not_found', 'Run was not found.');
+  limitRate(request, params.run_id, limits);
   if (params.step_id !== undefined && !STEP_ID.test(params.step_id))
     return sendProblem(reply, 'not_found', 'Step was not found.');
   if (SAFE_METHODS.has(request.method)) return;
@@ -54,6 +58,24 @@ async function guardRequest(request: FastifyRequest, reply: FastifyReply) {
   if (!accepted.includes(mediaTypeOf(request))) return refuseBodyType(request, reply, accepted);
 }
 
+interface Limiters {
+  perAddress: RateLimiter;
+  perRun: RateLimiter;
+}
+
+function limitRate(request: FastifyRequest, runId: string | undefined, { perAddress, perRun }: Limiters) {
+  const now = request.server.ctx.now().getTime();
+  const addressWait = perAddress.hit(request.ip, now);
+  if (addressWait > 0) throw rateLimited('Too many requests from this address; wait and retry.', addressWait);
+  const runWait = runId === undefined ? 0 : perRun.hit(runId, now);
+  if (runWait > 0) throw rateLimited('Too many requests for this checklist; wait and retry.', runWait);
+}
+
 export function registerExecutorGuard(x: FastifyInstance): void {
-  x.addHook('onRequest', guardRequest);
+  const { config } = x.ctx;
+  const limits: Limiters = {
+    perAddress: new RateLimiter(config.executorRateLimitPerAddress, MINUTE_MS),
+    perRun: new RateLimiter(config.executorRateLimitPerRun, MINUTE_MS),
+  };
+  x.addHook('onRequest', (request, reply) => guardRequest(request, reply, limits));
 }

@@ -4,22 +4,37 @@
  * metadata, stored, and recorded; the answer names it by `media_id`. `X-Request-Id` makes a retried
  * upload return the media the first attempt made.
  *
- * Order: cheap checks on the run (no lock) → decode and re-encode (slow, no transaction open) → store
- * the file → record the row on the locked run, re-checking. A refused or duplicate record removes the file.
+ * Order, cheapest first, so a refused upload costs little:
+ *  1. before the body is read (`onRequest`): the run's upload rate limit (`uploadRateLimitPerRun` a
+ *     minute), Content-Length (required, ≤ 15 MB: 411/413), then the run (no lock): found, not expired,
+ *     in progress, this person's; a replayed X-Request-Id answers here; the step takes this type and
+ *     still has room for another upload;
+ *  2. the body is buffered; its first bytes must be a JPEG or PNG of the declared type (src/media/images.ts);
+ *  3. decode once and re-encode (slow, a turn of the image work, no transaction open);
+ *  4. store the file, then record the row on the locked run, re-checking. A refused or duplicate record
+ *     removes the file.
  */
-import type { FastifyInstance } from 'fastify';
-import { addMedia, assertUploadAllowed } from '../../../db/executor-add-media.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { addMedia, assertStepHasRoom, assertUploadAllowed } from '../../../db/executor-add-media.js';
 import { runExpired } from '../../../db/executor-write.js';
 import { readRunExpiringIfDue } from '../../../db/expire-run.js';
 import { findMediaByRequestId } from '../../../db/media.js';
 import { DomainError, notFound } from '../../../domain/errors.js';
 import { newId } from '../../../domain/ids.js';
-import { processUpload, UPLOAD_CONTENT_TYPES, type UploadContentType } from '../../../media/images.js';
+import {
+  processUpload,
+  setImageConcurrency,
+  UPLOAD_CONTENT_TYPES,
+  type UploadContentType,
+} from '../../../media/images.js';
 import { mediaStorageKey, type MediaStorage } from '../../../media/storage.js';
+import { sendProblem } from '../../problems.js';
+import { MINUTE_MS, RateLimiter, rateLimited } from '../../rate-limiter.js';
 import { problems } from '../../schemas.js';
 import { mediaTypeOf } from './guard.js';
 import { toMediaView } from './run-view.js';
 import type { StepParams } from './schemas.js';
+import type { User } from '../../../db/users.js';
 import { findRequestUser } from './session.js';
 
 export const MEDIA_BODY_LIMIT_BYTES = 15 * 1024 * 1024;
@@ -36,8 +51,45 @@ function readRequestId(header: string | string[] | undefined): string | null {
   return header;
 }
 
+/** The session's user as step 1 read it, for the handler. */
+const users = new WeakMap<FastifyRequest, User | null>();
+
+function declaredLength(request: FastifyRequest): number | undefined {
+  const header = request.headers['content-length'];
+  return header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined;
+}
+
+/** Step 1 above: everything that can refuse the upload before its body is read. */
+async function checkBeforeBody(request: FastifyRequest, reply: FastifyReply, uploads: RateLimiter) {
+  const ctx = request.server.ctx;
+  const { run_id: runId, step_id: stepId } = request.params as StepParams;
+  const wait = uploads.hit(runId, ctx.now().getTime());
+  if (wait > 0) throw rateLimited('Too many uploads for this checklist; wait and retry.', wait);
+  const length = declaredLength(request);
+  if (length === undefined)
+    return sendProblem(reply, 'invalid_request', 'Send the image with a Content-Length.', undefined, 411);
+  if (length > MEDIA_BODY_LIMIT_BYTES)
+    return sendProblem(
+      reply,
+      'payload_too_large',
+      'The image is larger than the 15 MB this endpoint accepts.',
+    );
+  const requestId = readRequestId(request.headers['x-request-id']);
+  const user = await findRequestUser(request);
+  users.set(request, user);
+  const row = await readRunExpiringIfDue(ctx.db, runId, ctx.now());
+  if (!row) throw notFound('Run');
+  if (row.status === 'expired') throw runExpired();
+  const earlier = requestId ? await findMediaByRequestId(ctx.db, runId, requestId) : undefined;
+  if (earlier) return reply.code(201).header('Idempotent-Replayed', 'true').send(toMediaView(ctx, earlier));
+  const step = assertUploadAllowed(row, stepId, mediaTypeOf(request), user?.id ?? null);
+  await assertStepHasRoom(ctx.db, row, step);
+}
+
 export function registerMediaUploadRoute(x: FastifyInstance, storage: MediaStorage): void {
   const ctx = x.ctx;
+  const uploads = new RateLimiter(ctx.config.uploadRateLimitPerRun, MINUTE_MS);
+  setImageConcurrency(ctx.config.imageConcurrency);
   x.addContentTypeParser(
     [...UPLOAD_CONTENT_TYPES],
     { parseAs: 'buffer', bodyLimit: MEDIA_BODY_LIMIT_BYTES },
@@ -49,6 +101,7 @@ export function registerMediaUploadRoute(x: FastifyInstance, storage: MediaStora
     {
       bodyLimit: MEDIA_BODY_LIMIT_BYTES,
       config: { bodyTypes: UPLOAD_CONTENT_TYPES },
+      onRequest: (request, reply) => checkBeforeBody(request, reply, uploads),
       schema: {
         tags: ['executor'],
         summary: 'Upload a photo (image/jpeg or image/png) or a signature (image/png), ≤ 15 MB',
@@ -60,15 +113,7 @@ export function registerMediaUploadRoute(x: FastifyInstance, storage: MediaStora
       const { run_id: runId, step_id: stepId } = request.params as StepParams;
       const contentType = mediaTypeOf(request) as UploadContentType;
       const requestId = readRequestId(request.headers['x-request-id']);
-      const user = await findRequestUser(request);
-      const row = await readRunExpiringIfDue(ctx.db, runId, ctx.now());
-      if (!row) throw notFound('Run');
-      if (row.status === 'expired') throw runExpired();
-      const earlier = requestId ? await findMediaByRequestId(ctx.db, runId, requestId) : undefined;
-      if (earlier)
-        return reply.code(201).header('Idempotent-Replayed', 'true').send(toMediaView(ctx, earlier));
-      assertUploadAllowed(row, stepId, contentType, user?.id ?? null);
-
+      const user = users.get(request) ?? null;
       const image = await processUpload(request.body as Buffer, contentType);
       const mediaId = newId('med');
       const storageKey = mediaStorageKey({ id: mediaId, runId, stepId, contentType });
