@@ -50,6 +50,26 @@ export interface Config {
   metricsToken: string | undefined;
   /** Serve /metrics on this port only (not on the API port); unset: on the API port. */
   metricsPort: number | undefined;
+  /** Where full-size media live: `disk` (`<dataDir>/media`, default) or `s3` (any S3-compatible store). */
+  mediaStore: 'disk' | 's3';
+  /** The S3 store; set when `mediaStore` is `s3` or a bucket is configured. */
+  s3: S3Config | undefined;
+}
+
+export interface S3Config {
+  bucket: string;
+  /** Prepended to every key; empty, or ending with `/`. */
+  prefix: string;
+  /** Base URL of the S3 API, e.g. `https://s3.eu-west-1.amazonaws.com` or `http://minio:9000`. */
+  endpoint: string;
+  region: string;
+  /** `<endpoint>/<bucket>/<key>` (MinIO and most self-hosted servers) instead of `<bucket>.<host>/<key>`. */
+  forcePathStyle: boolean;
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string | undefined;
+  /** Media URLs answer 302 to a presigned URL of the object instead of passing the bytes through. */
+  redirect: boolean;
 }
 
 export class ConfigError extends Error {
@@ -134,8 +154,40 @@ export function createConfig(overrides: Partial<Config> = {}): Config {
     encryptionKeys: undefined,
     metricsToken: undefined,
     metricsPort: undefined,
+    mediaStore: 'disk',
+    s3: undefined,
     ...overrides,
   });
+}
+
+function loadS3Config(env: NodeJS.ProcessEnv): S3Config {
+  const required = (variable: string) => {
+    const value = env[variable];
+    if (!value) throw new ConfigError(variable, 'is required when RUNDUN_MEDIA_STORE=s3');
+    return value;
+  };
+  const region = env.RUNDUN_S3_REGION || env.AWS_REGION || 'us-east-1';
+  const endpoint = (env.RUNDUN_S3_ENDPOINT || `https://s3.${region}.amazonaws.com`).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/]+$/.test(endpoint))
+    throw new ConfigError('RUNDUN_S3_ENDPOINT', `"${endpoint}" is not a base URL like https://host[:port]`);
+  const prefix = (env.RUNDUN_S3_PREFIX ?? '').replace(/^\/+/, '');
+  return {
+    bucket: required('RUNDUN_S3_BUCKET'),
+    prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`,
+    endpoint,
+    region,
+    forcePathStyle: parseBoolean('RUNDUN_S3_FORCE_PATH_STYLE', env.RUNDUN_S3_FORCE_PATH_STYLE),
+    accessKeyId: required('AWS_ACCESS_KEY_ID'),
+    secretAccessKey: required('AWS_SECRET_ACCESS_KEY'),
+    sessionToken: env.AWS_SESSION_TOKEN || undefined,
+    redirect: parseBoolean('RUNDUN_S3_REDIRECT', env.RUNDUN_S3_REDIRECT),
+  };
+}
+
+function parseMediaStore(value: string | undefined): 'disk' | 's3' {
+  if (value === undefined || value === '' || value === 'disk') return 'disk';
+  if (value === 's3') return 's3';
+  throw new ConfigError('RUNDUN_MEDIA_STORE', `must be disk or s3, got "${value}"`);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -155,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new ConfigError('RUNDUN_METRICS_TOKEN', 'must be at least 16 characters');
   const int = (variable: string, fallback: number, min = 0) =>
     parseInteger(variable, env[variable], fallback, min);
+  const mediaStore = parseMediaStore(env.RUNDUN_MEDIA_STORE);
   return createConfig({
     port,
     host: env.HOST || '0.0.0.0',
@@ -193,6 +246,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     encryptionKeys: env.RUNDUN_ENCRYPTION_KEY || undefined,
     metricsToken,
     metricsPort: env.RUNDUN_METRICS_PORT ? int('RUNDUN_METRICS_PORT', 0, 1) : undefined,
+    mediaStore,
+    // Read whenever a bucket is named, so `rundun media migrate --to s3` can run before the switch.
+    s3: mediaStore === 's3' || env.RUNDUN_S3_BUCKET ? loadS3Config(env) : undefined,
     ...overrides,
   });
 }

@@ -3,6 +3,7 @@
  * The `rundun` command. `--json` output is one JSON document on stdout; errors go to stderr with a
  * non-zero exit code. Configuration comes from the environment (see .env.example).
  */
+import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { loadConfig, type Config } from '../config.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../db/api-keys.js';
@@ -13,6 +14,9 @@ import { createOrg, findOrg } from '../db/orgs.js';
 import { createUser } from '../db/users.js';
 import { startWorker } from '../delivery/worker.js';
 import { createLogger, openConfiguredDatabase, serve } from '../http/server.js';
+import { copyMedia } from '../media/copy-media.js';
+import { createS3Storage } from '../media/s3-storage.js';
+import { createDiskStorage } from '../media/storage.js';
 import { readPassword } from './read-password.js';
 import { registerWebhookCommands } from './webhooks-listen.js';
 
@@ -98,6 +102,33 @@ export function buildProgram(): Command {
         );
       }),
     );
+
+  program
+    .command('media')
+    .description('Manage stored media')
+    .command('migrate')
+    .description('Copy every media file from the local disk store to the S3 bucket (RUNDUN_S3_*)')
+    .requiredOption('--to <store>', 'the target store: s3')
+    .action((options: { to: string }) => {
+      if (options.to !== 's3') throw new CliError(`--to must be s3, got "${options.to}"`);
+      return withDatabase(async (database, config) => {
+        if (!config.s3)
+          throw new CliError('Set RUNDUN_S3_BUCKET (and the other RUNDUN_S3_* settings) first.');
+        const report = await copyMedia(
+          database.db,
+          createDiskStorage(path.join(config.dataDir, 'media')),
+          createS3Storage(config.s3),
+          (progress) =>
+            process.stderr.write(`copied ${progress.copied}, already there ${progress.present}\n`),
+        );
+        for (const key of report.missing) process.stderr.write(`missing on disk: ${key}\n`);
+        process.stdout.write(
+          `Copied ${report.copied} media files to s3://${config.s3.bucket}/${config.s3.prefix}; ` +
+            `${report.present} were already there; ${report.missing.length} missing on disk.\n`,
+        );
+        if (report.missing.length > 0) process.exitCode = 1;
+      });
+    });
 
   const org = program.command('org').description('Manage orgs');
   org

@@ -90,3 +90,14 @@ export async function findMediaFile(db: Db, id: string) {
     .executeTakeFirst();
   return row && { ...toSummary(row), storageKey: row.storage_key, thumbnail: row.thumbnail };
 }
+
+/** Storage keys of all media, `limit` at a time after `afterId` in id order (for copying stores). */
+export async function listMediaKeys(db: Db, afterId: string, limit: number) {
+  return db
+    .selectFrom('media')
+    .select(['id', 'storage_key as storageKey', 'content_type as contentType', 'bytes'])
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}

@@ -10,6 +10,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import type { Config } from '../config.js';
 import type { Database } from '../db/connect.js';
+import type { MediaStorage } from '../media/storage.js';
 import { createMediaUrlSigner } from '../media/urls.js';
 import type { AppContext } from './context.js';
 import { ApiKeyCache, registerApiKeyAuth, bearerTokenHash } from './plugins/api-key-auth.js';
@@ -34,6 +35,8 @@ export interface CreateAppOptions {
   database: Database;
   secret: string;
   now?: () => Date;
+  /** Where full-size media are stored; default: the configured store (src/media/storage.ts). */
+  storage?: MediaStorage;
   /** The process's logger; tests run without one. */
   loggerInstance?: FastifyBaseLogger;
 }
@@ -121,6 +124,6 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
     { prefix: '/v1' },
   );
 
-  await registerExecutorRoutes(app);
+  await registerExecutorRoutes(app, options.storage ? { storage: options.storage } : {});
   return app;
 }

@@ -3,6 +3,9 @@
  * signature covers the path and its expiry; a missing, wrong or expired signature answers 403 without
  * looking anything up. `<media_id>.jpg|png` is the full-size image, `<media_id>.thumb.jpg` its thumbnail.
  * Browsers may keep a file privately until its URL expires (at most a day): the bytes never change.
+ * Full-size files are streamed from the store; with S3 and `RUNDUN_S3_REDIRECT=true` the answer is
+ * instead a 302 to a presigned URL of the object, valid for PRESIGNED_URL_SECONDS (never longer than
+ * the signed URL itself), so the bytes do not pass through Rundun. Thumbnails come from the database.
  */
 import type { FastifyInstance } from 'fastify';
 import { findMediaFile } from '../../db/media.js';
@@ -13,6 +16,7 @@ import { sendProblem } from '../problems.js';
 
 const FILE_PATTERN = /^(med-[0-9a-f-]{36})(\.thumb)?\.(jpg|png)$/;
 const MAX_CACHE_SECONDS = 24 * 3600;
+export const PRESIGNED_URL_SECONDS = 300;
 
 export function registerMediaRoutes(app: FastifyInstance, storage: MediaStorage): void {
   const ctx = app.ctx;
@@ -31,18 +35,29 @@ export function registerMediaRoutes(app: FastifyInstance, storage: MediaStorage)
     const media = match ? await findMediaFile(ctx.db, match[1]!) : undefined;
     const variant = match?.[2] ? 'thumbnail' : 'full';
     if (!media || mediaPath(media, variant) !== path) throw notFound('Media');
-    const bytes =
-      variant === 'thumbnail'
-        ? media.thumbnail && Buffer.from(media.thumbnail)
-        : await storage.get(media.storageKey);
-    if (!bytes) throw notFound('Media');
-    const maxAge = Math.max(0, Math.min(MAX_CACHE_SECONDS, Number(exp) - Math.floor(now.getTime() / 1000)));
-    return reply
-      .header('Content-Type', variant === 'thumbnail' ? 'image/jpeg' : media.contentType)
-      .header('Cache-Control', `private, max-age=${maxAge}, immutable`)
+    const secondsLeft = Number(exp) - Math.floor(now.getTime() / 1000);
+    const maxAge = Math.max(0, Math.min(MAX_CACHE_SECONDS, secondsLeft));
+    void reply
       .header('X-Content-Type-Options', 'nosniff')
       .header('Content-Security-Policy', "default-src 'none'")
-      .header('Referrer-Policy', 'no-referrer')
-      .send(bytes);
+      .header('Referrer-Policy', 'no-referrer');
+    if (variant === 'thumbnail') {
+      if (!media.thumbnail) throw notFound('Media');
+      return reply
+        .header('Content-Type', 'image/jpeg')
+        .header('Cache-Control', `private, max-age=${maxAge}, immutable`)
+        .send(Buffer.from(media.thumbnail));
+    }
+    if (storage.presignedUrl) {
+      const url = await storage.presignedUrl(media.storageKey, Math.min(PRESIGNED_URL_SECONDS, secondsLeft));
+      return reply.header('Cache-Control', 'no-store').redirect(url, 302);
+    }
+    const stored = await storage.open(media.storageKey);
+    if (!stored) throw notFound('Media');
+    return reply
+      .header('Content-Type', media.contentType)
+      .header('Content-Length', stored.bytes)
+      .header('Cache-Control', `private, max-age=${maxAge}, immutable`)
+      .send(stored.stream);
   });
 }

@@ -14,7 +14,7 @@ import { registerSessionRoutes } from './session.js';
 import { registerStepRoutes } from './steps.js';
 
 export interface ExecutorRoutesOptions {
-  /** Where full-size media are stored; default: local disk under `<dataDir>/media`. */
+  /** Where full-size media are stored; default: the configured store (disk or S3). */
   storage?: MediaStorage;
   /** The built executor app; default web/executor/dist. */
   distDir?: string;
