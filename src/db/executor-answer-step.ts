@@ -7,10 +7,12 @@
 import type { Kysely, Transaction } from 'kysely';
 import { buildStepCompletedData } from '../domain/answer-events.js';
 import { validateAnswer } from '../domain/answers.js';
+import { applyStepState } from '../domain/conditions.js';
 import { notFound } from '../domain/errors.js';
 import type { Identity, Progress } from '../domain/events.js';
 import { assertMayWrite } from '../domain/identity.js';
 import { computeProgress } from '../domain/run.js';
+import { assertStepVisible, evaluateRunSteps } from '../domain/run-logic.js';
 import { findStep, type TemplateDefinition } from '../domain/template.js';
 import type { MediaUrlSigner } from '../media/urls.js';
 import { findAnswerRow, upsertAnswer } from './answers.js';
@@ -70,9 +72,17 @@ export async function answerStep(db: Kysely<DB>, input: AnswerStepInput): Promis
       input.sessionUserId,
     );
 
+    const answers = await listAnswers(trx, row.id);
+    const state = evaluateRunSteps(template, answers).get(step.id)!;
+    assertStepVisible(template, step, state);
+    // photos.required_if may look at this very answer, so the photo minimum is evaluated with it.
+    const candidate = { stepId: step.id, status: 'answered' as const, answer: input.answer };
+    const withCandidate = [...answers.filter((a) => a.stepId !== step.id), candidate];
+    const ruled = applyStepState(step, evaluateRunSteps(template, withCandidate).get(step.id)!);
+
     const signatureId = step.type === 'signature' && typeof input.answer === 'string' ? [input.answer] : [];
     const media = await findRunMediaByIds(trx, row.id, [...input.mediaIds, ...signatureId]);
-    const valid = validateAnswer(template, step, input, media);
+    const valid = validateAnswer(template, ruled, input, media);
     await upsertAnswer(trx, {
       runId: row.id,
       stepId: step.id,

@@ -5,12 +5,12 @@
  * and writes nothing. The other final states refuse (409, or 410 when expired).
  */
 import type { Kysely, Transaction } from 'kysely';
-import { listMissingSteps } from '../domain/answers.js';
 import { DomainError } from '../domain/errors.js';
 import type { Identity, Progress } from '../domain/events.js';
 import { assertMayWrite } from '../domain/identity.js';
 import { computeProgress } from '../domain/run.js';
 import { buildAnswerMap } from '../domain/run-document.js';
+import { listHiddenSteps, listMissingSteps } from '../domain/run-logic.js';
 import { findStep, type TemplateDefinition } from '../domain/template.js';
 import type { MediaUrlSigner } from '../media/urls.js';
 import { appendRunEvent } from './events.js';
@@ -38,6 +38,7 @@ async function readRunAnswers(trx: Transaction<DB>, row: RunRow, urlFor: FinishI
     answers,
     progress: computeProgress(template, answers),
     answerMap: () => buildAnswerMap(template, answers, media, (item) => urlFor(item, 'full')),
+    hiddenSteps: () => listHiddenSteps(template, answers),
   };
 }
 
@@ -61,7 +62,7 @@ export async function submitRun(db: Kysely<DB>, input: FinishInput): Promise<Fin
     if (missing.length)
       throw new DomainError(
         'invalid_answer',
-        `${missing.length} required step(s) have no answer yet: ${missing.map((e) => e.step_id).join(', ')}.`,
+        `${missing.length} step(s) still need an answer or photos: ${missing.map((e) => e.step_id).join(', ')}.`,
         missing,
       );
     const updated = await trx
@@ -77,6 +78,7 @@ export async function submitRun(db: Kysely<DB>, input: FinishInput): Promise<Fin
         duration_seconds: durationSeconds(row, input.now),
         progress: read.progress,
         answers: read.answerMap(),
+        hidden_steps: read.hiddenSteps(),
       },
     });
     return { row: updated, progress: read.progress, replayed: false };
@@ -112,6 +114,7 @@ export async function cancelRun(
         progress: read.progress,
         last_step_id: lastStepId,
         answers_so_far: read.answerMap(),
+        hidden_steps: read.hiddenSteps(),
       },
     });
     return { row: updated, progress: read.progress, replayed: false };

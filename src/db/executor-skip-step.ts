@@ -6,12 +6,15 @@
 import type { Kysely } from 'kysely';
 import { buildStepSkippedData } from '../domain/answer-events.js';
 import { assertSkippable } from '../domain/answers.js';
+import { applyStepState } from '../domain/conditions.js';
 import type { Identity } from '../domain/events.js';
 import { assertMayWrite } from '../domain/identity.js';
+import { assertStepVisible, evaluateRunSteps } from '../domain/run-logic.js';
 import { findAnswerRow, upsertAnswer } from './answers.js';
 import { appendRunEvent } from './events.js';
 import { findRunStep, readProgress, type StepWriteResult } from './executor-answer-step.js';
 import { assertInProgress, writeRun } from './executor-write.js';
+import { listAnswers } from './runs.js';
 import type { DB } from './schema.js';
 
 export async function skipStep(
@@ -33,7 +36,9 @@ export async function skipStep(
       { assignedTo: row.assigned_to, identity: row.identity as Identity | null },
       input.sessionUserId,
     );
-    assertSkippable(template, step);
+    const state = evaluateRunSteps(template, await listAnswers(trx, row.id)).get(step.id)!;
+    assertStepVisible(template, step, state);
+    assertSkippable(template, applyStepState(step, state));
     if (existing?.status === 'skipped') return unchanged();
     await upsertAnswer(trx, {
       runId: row.id,

@@ -208,26 +208,6 @@ export function validateAnswer(
   return { answer: input.answer, mediaIds, geo: template.settings.geo === 'off' ? null : geo };
 }
 
-/** The required steps that have no answer yet, as problem errors (for a refused submit). */
-export function listMissingSteps(
-  template: TemplateDefinition,
-  answers: readonly { stepId: string; status: 'answered' | 'skipped' }[],
-): FieldError[] {
-  const answered = new Set(answers.filter((a) => a.status === 'answered').map((a) => a.stepId));
-  return template.steps.flatMap((step, index) =>
-    step.required && !answered.has(step.id)
-      ? [
-          {
-            pointer: `/steps/${index}`,
-            rule: 'required',
-            message: `Step ${step.id} (${step.label}) is required and has no answer.`,
-            step_id: step.id,
-          },
-        ]
-      : [],
-  );
-}
-
 /** Skipping is allowed for non-required steps of templates with `settings.allow_skip`. */
 export function assertSkippable(template: TemplateDefinition, step: Step): void {
   if (!template.settings.allow_skip)

@@ -12,6 +12,8 @@ export interface FieldError {
   step_id?: string;
   /** The step's field the error is about, when it is one of several, e.g. `visible_if`. */
   field?: string;
+  /** For `step_hidden`: the `visible_if` condition that hides the step. */
+  condition?: unknown;
 }
 
 export type DomainErrorCode =

@@ -2,6 +2,7 @@
  * How a run's answers are shown outside: in `run.completed` / `run.cancelled` events and in
  * `GET /v1/runs/:id`. Photos become URLs (full size); a signature's answer (a media id inside) becomes its URL.
  */
+import { listHiddenSteps } from './run-logic.js';
 import type { Step, TemplateDefinition } from './template.js';
 
 export interface Geo {
@@ -54,7 +55,10 @@ export function viewAnswer(
   return { answer, photos, geo: record.geo };
 }
 
-/** The answered steps, keyed by step id, in template order. */
+/**
+ * The answered steps, keyed by step id, in template order. The answer of a step hidden by the answers
+ * (its `visible_if` no longer holds) is left out: `hidden_steps` lists those steps.
+ */
 export function buildAnswerMap(
   template: TemplateDefinition,
   answers: readonly AnswerRecord[],
@@ -63,10 +67,12 @@ export function buildAnswerMap(
 ): Record<string, AnswerView> {
   const byStep = new Map(answers.map((a) => [a.stepId, a]));
   const mediaById = new Map(media.map((m) => [m.id, m]));
+  const hidden = new Set(listHiddenSteps(template, answers));
   const map: Record<string, AnswerView> = {};
   for (const step of template.steps) {
     const record = byStep.get(step.id);
-    if (record?.status === 'answered') map[step.id] = viewAnswer(step, record, mediaById, urlFor);
+    if (record?.status === 'answered' && !hidden.has(step.id))
+      map[step.id] = viewAnswer(step, record, mediaById, urlFor);
   }
   return map;
 }

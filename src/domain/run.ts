@@ -12,6 +12,7 @@
 import type { RunStatus } from '../db/schema.js';
 import { DomainError } from './errors.js';
 import type { Progress } from './events.js';
+import { evaluateRunSteps, type LogicAnswer } from './run-logic.js';
 import type { TemplateDefinition } from './template.js';
 
 export const DEFAULT_EXPIRES_IN_HOURS = 72;
@@ -41,17 +42,16 @@ export function assertWritable(status: RunStatus): void {
     throw new DomainError('run_finished', `This run is ${status}; it no longer accepts changes.`);
 }
 
-export function computeProgress(
-  template: TemplateDefinition,
-  answers: readonly { stepId: string; status: 'answered' | 'skipped' }[],
-): Progress {
-  const stepIds = new Set(template.steps.map((step) => step.id));
+/** Counts the visible steps only: a step hidden by its `visible_if` is not part of the run's progress. */
+export function computeProgress(template: TemplateDefinition, answers: readonly LogicAnswer[]): Progress {
+  const states = evaluateRunSteps(template, answers);
   let answered = 0;
   let skipped = 0;
   for (const answer of answers) {
-    if (!stepIds.has(answer.stepId)) continue;
+    if (!states.get(answer.stepId)?.visible) continue;
     if (answer.status === 'answered') answered++;
     else skipped++;
   }
-  return { total: template.steps.length, answered, skipped };
+  const total = template.steps.filter((step) => states.get(step.id)!.visible).length;
+  return { total, answered, skipped };
 }

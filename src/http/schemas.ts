@@ -17,6 +17,9 @@ export const ProblemSchema = Type.Object(
           field: Type.Optional(
             Type.String({ description: 'The step field the error is about, e.g. visible_if.' }),
           ),
+          condition: Type.Optional(
+            Type.Unknown({ description: 'For step_hidden: the visible_if condition that hides the step.' }),
+          ),
         }),
       ),
     ),

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isValidDateAnswer, listMissingSteps, validateAnswer } from '../../src/domain/answers.js';
+import { isValidDateAnswer, validateAnswer } from '../../src/domain/answers.js';
 import { DomainError } from '../../src/domain/errors.js';
 import { assertMayWrite, isSameIdentity, resolveIdentity } from '../../src/domain/identity.js';
+import { listMissingSteps } from '../../src/domain/run-logic.js';
 import { parseTemplate } from '../../src/domain/template.js';
 import { EVERY_STEP_TEMPLATE } from '../helpers/app.js';
 

@@ -80,6 +80,7 @@ for (const kind of testDatabaseKinds()) {
           's-od01': { answer: 42150, photos: [], geo: null },
           's-fu01': { answer: 'o-fu2', photos: [], geo: null },
         },
+        hidden_steps: [],
       });
     });
 

@@ -106,7 +106,13 @@ export interface RunCompletedData extends RunReference {
   /** Seconds from run creation to submission. */
   duration_seconds: number;
   progress: Progress;
+  /** The answers of the steps shown at submit; a step hidden by a later change is left out. */
   answers: Record<string, StepAnswer>;
+  /**
+   * Steps the template's conditions (`visible_if`) hid at submit. A `step.completed` sent earlier for
+   * one of them is void: `run.completed` is the final truth. Empty for templates without conditions.
+   */
+  hidden_steps: string[];
 }
 
 export interface RunCancelledData extends RunReference {
@@ -116,6 +122,8 @@ export interface RunCancelledData extends RunReference {
   /** The step that was active when the executor exited; `null` if no step had been opened. */
   last_step_id: string | null;
   answers_so_far: Record<string, StepAnswer>;
+  /** Steps hidden by the answers given so far (their answers are left out of `answers_so_far`). */
+  hidden_steps: string[];
 }
 
 export interface RunExpiredData extends RunReference {

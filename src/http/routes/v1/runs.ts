@@ -9,6 +9,7 @@ import { DomainError, notFound } from '../../../domain/errors.js';
 import { EVENT_TYPES } from '../../../domain/events.js';
 import { computeProgress, MAX_EXPIRES_IN_HOURS } from '../../../domain/run.js';
 import { viewAnswer } from '../../../domain/run-document.js';
+import { listHiddenSteps } from '../../../domain/run-logic.js';
 import type { AppContext } from '../../context.js';
 import { PageQuerySchema, problems } from '../../schemas.js';
 
@@ -100,10 +101,13 @@ export async function buildRunDocument(ctx: AppContext, run: Run) {
   const mediaById = new Map(media.map((m) => [m.id, m]));
   const urlFor = (m: (typeof media)[number]) => ctx.mediaUrls.urlFor(m);
   const byStep = new Map(answers.map((a) => [a.stepId, a]));
+  const hiddenSteps = listHiddenSteps(run.template, answers);
+  const hidden = new Set(hiddenSteps);
   const answerMap: Record<string, unknown> = {};
   for (const step of run.template.steps) {
     const record = byStep.get(step.id);
-    if (!record) continue;
+    // A hidden step's answer is not part of the run (it may have been given before an earlier change).
+    if (!record || hidden.has(step.id)) continue;
     answerMap[step.id] = {
       status: record.status,
       ...viewAnswer(step, record, mediaById, urlFor),
@@ -123,6 +127,7 @@ export async function buildRunDocument(ctx: AppContext, run: Run) {
     progress: computeProgress(run.template, answers),
     template: run.template,
     answers: answerMap,
+    hidden_steps: hiddenSteps,
   };
 }
 

@@ -9,6 +9,8 @@ import type { RunRow } from '../../../db/schema.js';
 import type { User } from '../../../db/users.js';
 import { computeProgress } from '../../../domain/run.js';
 import type { AnswerRecord, MediaRecord } from '../../../domain/run-document.js';
+import { evaluateRunSteps } from '../../../domain/run-logic.js';
+import type { TemplateDefinition } from '../../../domain/template.js';
 import type { AppContext } from '../../context.js';
 import { toMember } from './session.js';
 
@@ -43,6 +45,23 @@ function toAnswerView(
   };
 }
 
+/**
+ * The server's reading of the run's logic, for native clients (the app evaluates the same rules
+ * itself): hidden steps, steps required now, and photo minimums raised by `photos.required_if`.
+ * Answers of hidden steps stay in `answers`, so a step that reappears keeps what was given.
+ */
+function describeLogic(template: TemplateDefinition, answers: readonly AnswerRecord[]) {
+  const states = evaluateRunSteps(template, answers);
+  const all = template.steps.map((step) => states.get(step.id)!);
+  return {
+    hidden_steps: all.filter((s) => !s.visible).map((s) => s.stepId),
+    required_steps: all.filter((s) => s.required).map((s) => s.stepId),
+    photos_required: Object.fromEntries(
+      all.filter((s) => s.photosRequiredByCondition).map((s) => [s.stepId, s.photosMin]),
+    ),
+  };
+}
+
 export async function buildExecutorRunView(ctx: AppContext, row: RunRow, user: User | null) {
   const run = toRun(row);
   const [answers, media] = await Promise.all([listAnswers(ctx.db, run.id), listRunMedia(ctx.db, run.id)]);
@@ -72,5 +91,6 @@ export async function buildExecutorRunView(ctx: AppContext, row: RunRow, user: U
     progress: computeProgress(run.template, answers),
     last_step_id: run.lastStepId,
     answers: answerViews,
+    ...describeLogic(run.template, answers),
   };
 }
