@@ -109,6 +109,7 @@ export interface E2eServer {
   url: string;
   config: Config;
   database: TestDatabase;
+  orgId: string;
   apiKey: string;
   /** Calls the /v1 API with the org's key. */
   api<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
@@ -141,6 +142,7 @@ export async function startServer(
     url: config.publicUrl,
     config,
     database,
+    orgId: org.id,
     apiKey: key,
     async api<T>(method: string, urlPath: string, body?: unknown): Promise<T> {
       const response = await fetch(`${config.publicUrl}${urlPath}`, {

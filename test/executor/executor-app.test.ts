@@ -83,6 +83,21 @@ for (const kind of testDatabaseKinds()) {
       }
     });
 
+    it('answers a cut or altered link with the app page (404) or a redirect to the link itself', async () => {
+      const runId = await t.dispatch(templateId);
+      for (const url of [`/r/${runId.toUpperCase()}`, `/r/${runId}/`, `/r/${runId.toUpperCase()}/`]) {
+        const response = await web.inject({ method: 'GET', url });
+        assert.equal(response.statusCode, 301, url);
+        assert.equal(response.headers.location, `/r/${runId}`, url);
+      }
+      for (const url of [`/r/${runId.slice(0, 26)}`, `/r/${runId}/extra`, '/r/', '/r/r-123/']) {
+        const response = await web.inject({ method: 'GET', url });
+        assert.equal(response.statusCode, 404, url);
+        assert.equal(response.body, INDEX, url);
+        assert.equal(response.headers['cache-control'], 'no-cache', url);
+      }
+    });
+
     it('serves hashed assets for a year, compressed with brotli or gzip when accepted', async () => {
       const plain = await web.inject({ method: 'GET', url: '/r/assets/index-AbC123.js' });
       assert.equal(plain.statusCode, 200);

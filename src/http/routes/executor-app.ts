@@ -3,6 +3,9 @@
  *  - GET /r/:run_id → index.html, `Cache-Control: no-cache`, with the run's status as the HTTP status:
  *    200, 404 for an unknown run, 410 for an expired one (reading it expires a due run, once) — the app
  *    then renders the matching page. Run ids are checked by pattern before the database is touched.
+ *  - A link altered on its way: an upper-case id or a trailing `/` is redirected (301) to the link
+ *    itself; anything else under /r/ that is no file (a cut id, extra segments) gets index.html with
+ *    404, so the person sees the app's own "Checklist not found" page rather than a bare error.
  *  - GET /r/assets/<file> → Vite's content-hashed files, cached for a year (`immutable`).
  *  - other files at the dist root (icons, manifest) → `no-cache`.
  * Text files go out brotli- or gzip-compressed when the client accepts it: a `.br`/`.gz` file beside
@@ -141,6 +144,20 @@ export function registerExecutorApp(app: FastifyInstance, options: { distDir?: s
   const sendFile = createFileServer(options.distDir ?? DEFAULT_EXECUTOR_DIST);
   const notFound = (reply: FastifyReply) =>
     reply.code(404).type('text/plain; charset=utf-8').send('Not found.\n');
+  /** The app's own "Checklist not found" page, for a link that was cut or altered. */
+  const sendAppNotFound = async (request: FastifyRequest, reply: FastifyReply) => {
+    const sent = await sendFile(request, reply, 'index.html', {
+      cacheControl: 'no-cache',
+      status: 404,
+      headers: APP_HEADERS,
+    });
+    return sent ? reply : sendNotBuilt(reply);
+  };
+  /** `/r/R-ABC…` or `/r/r-abc…/`: the same link, written differently. */
+  const redirectToCanonical = (name: string, reply: FastifyReply) => {
+    const id = name.toLowerCase();
+    return RUN_ID_PATTERN.test(id) ? reply.redirect(`/r/${id}`, 301) : null;
+  };
 
   app.get('/r/:name', { schema: { hide: true } }, async (request, reply) => {
     const { name } = request.params as { name: string };
@@ -154,8 +171,23 @@ export function registerExecutorApp(app: FastifyInstance, options: { distDir?: s
       });
       return sent ? reply : sendNotBuilt(reply);
     }
-    if (!FILE_NAME.test(name) || name === 'index.html') return notFound(reply);
-    return (await sendFile(request, reply, name, { cacheControl: 'no-cache' })) ? reply : notFound(reply);
+    const canonical = redirectToCanonical(name, reply);
+    if (canonical) return canonical;
+    if (!FILE_NAME.test(name) || name === 'index.html') return sendAppNotFound(request, reply);
+    return (await sendFile(request, reply, name, { cacheControl: 'no-cache' }))
+      ? reply
+      : sendAppNotFound(request, reply);
+  });
+
+  // A trailing slash, extra segments: the redirect for the run's own link, else the app's 404 page.
+  app.get('/r/*', { schema: { hide: true } }, async (request, reply) => {
+    const rest = (request.params as { '*': string })['*'];
+    const first = rest.split('/')[0] ?? '';
+    if (rest === `${first}/`) {
+      const canonical = redirectToCanonical(first, reply);
+      if (canonical) return canonical;
+    }
+    return sendAppNotFound(request, reply);
   });
 
   app.get('/r/assets/:file', { schema: { hide: true } }, async (request, reply) => {

@@ -96,6 +96,6 @@ export function App({ runId }: { runId: string }) {
         />
       );
     case 'flow':
-      return <RunFlow session={phase.session} offline={phase.offline} />;
+      return <RunFlow session={phase.session} offline={phase.offline} onContinueHere={() => void load()} />;
   }
 }

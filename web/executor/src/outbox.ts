@@ -19,40 +19,45 @@
  *   jittered), at once on the `online` event, when the page becomes visible again, and when the app is
  *   reopened (the record is loaded and flushed). Refused (any other 4xx): the operation is dropped and
  *   the step gets the server's message; 404/409/410 also tell the app to re-read the run, which may
- *   have been finished, cancelled or expired meanwhile.
+ *   have been finished, cancelled or expired meanwhile. Broken (any other error, e.g. a TypeError on a
+ *   record an older app wrote): tried BROKEN_SEND_ATTEMPTS times, then dropped like a refusal, with
+ *   the error as the step's message, so one bad record cannot block the queue and Submit for good.
+ *   An answer whose photo was never uploaded is refused here rather than sent without the photo.
+ * - Storage: the record is written through RunOwner, which refuses the write once another tab has
+ *   taken the run over (see run-owner.ts); this outbox then stops. A write the phone cannot keep
+ *   (quota, storage off) leaves the queue and the photo bytes in memory, still sent, and
+ *   `storageProblem` says so until a later write succeeds.
  * - A newer answer or skip for a step replaces the older one still waiting in the queue (never one in
  *   flight), so the server sees the last word without the intermediate ones.
  * - Submitting is allowed only when the queue is empty, i.e. the server has confirmed every write.
  */
-import { ApiError, isRetryable, postSkip, putAnswer, uploadMedia } from './api';
+import { ApiError, NetworkError, postSkip, putAnswer, uploadMedia } from './api';
 import {
+  NotOwner,
+  StorageError,
   deleteStored,
   deleteStoredWithPrefix,
   readStored,
   readStoredBlob,
-  writeStored,
   writeStoredBlob,
 } from './local-store';
+import {
+  buildAnswerBody,
+  classifyFailure,
+  describeBrokenSend,
+  replaceQueuedWrites,
+  type MediaRef,
+  type OutboxOp,
+} from './outbox-queue';
 import { createRequestId } from './request-id';
+import type { RunOwner } from './run-owner';
 import type { Geo, Progress, UploadedMedia } from './types';
 
+export type { MediaRef, OutboxOp } from './outbox-queue';
 export const RETRY_DELAYS_MS = [1_000, 2_000, 5_000, 10_000, 20_000, 30_000, 60_000];
 
-/** A photo an answer refers to: a local upload (`ref` = its request id) or media the server already has. */
-export type MediaRef = { ref: string } | { media_id: string };
-
-export type OutboxOp =
-  | { kind: 'media'; request_id: string; step_id: string }
-  | {
-      kind: 'answer';
-      request_id: string;
-      step_id: string;
-      answer: unknown;
-      answer_media_ref: string | null;
-      photos: MediaRef[];
-      geo: Geo | null;
-    }
-  | { kind: 'skip'; request_id: string; step_id: string };
+/** Why this phone is not keeping what was given: out of storage, or storage off / broken. */
+export type StorageProblem = 'full' | 'unavailable';
 
 export interface OutboxState {
   /** Writes not yet confirmed by the server. */
@@ -62,11 +67,13 @@ export interface OutboxState {
   waiting: boolean;
   /** Upload progress (0..1) by media ref, for uploads under way. */
   uploads: Record<string, number>;
+  /** The last write to this phone's storage failed: the queue is only in memory. */
+  storageProblem: StorageProblem | null;
 }
 
 export interface OutboxHandlers {
   onConfirmed(op: OutboxOp, result: { media?: UploadedMedia; progress?: Progress }): void;
-  onRefused(op: OutboxOp, error: ApiError): void;
+  onRefused(op: OutboxOp, error: ApiError | { status: 0; message: string }): void;
 }
 
 interface OutboxRecord {
@@ -75,6 +82,7 @@ interface OutboxRecord {
 }
 
 const recordKey = (runId: string) => `run:${runId}`;
+const isNetworkFailure = (error: unknown) => error instanceof NetworkError;
 const blobKey = (runId: string, ref: string) => `blob:${runId}:${ref}`;
 
 export class Outbox {
@@ -89,14 +97,18 @@ export class Outbox {
   private uploads: Record<string, number> = {};
   private listeners = new Set<() => void>();
   private saving: Promise<void> = Promise.resolve();
+  private storageProblem: StorageProblem | null = null;
+  private brokenAttempts = 0;
 
   private constructor(
     readonly runId: string,
     private readonly handlers: OutboxHandlers,
+    private readonly owner: RunOwner,
   ) {}
 
-  static async open(runId: string, handlers: OutboxHandlers): Promise<Outbox> {
-    const outbox = new Outbox(runId, handlers);
+  /** Loads the run's stored queue; `owner` must have claimed the run first (see run-owner.ts). */
+  static async open(runId: string, handlers: OutboxHandlers, owner: RunOwner): Promise<Outbox> {
+    const outbox = new Outbox(runId, handlers, owner);
     const record = await readStored<OutboxRecord>(recordKey(runId));
     if (record) {
       outbox.ops = record.ops;
@@ -113,6 +125,7 @@ export class Outbox {
       sending: this.inFlight !== null,
       waiting: this.waiting,
       uploads: { ...this.uploads },
+      storageProblem: this.storageProblem,
     };
   }
 
@@ -137,7 +150,12 @@ export class Outbox {
   async enqueueMedia(stepId: string, blob: Blob): Promise<string> {
     const ref = createRequestId();
     this.memoryBlobs.set(ref, blob);
-    await writeStoredBlob(blobKey(this.runId, ref), blob);
+    try {
+      await writeStoredBlob(blobKey(this.runId, ref), blob);
+    } catch (error) {
+      // Kept in memory (memoryBlobs) and still uploaded; the person is told the phone is not keeping it.
+      this.noteStorageFailure(error);
+    }
     await this.enqueue({ kind: 'media', request_id: ref, step_id: stepId });
     return ref;
   }
@@ -149,7 +167,7 @@ export class Outbox {
     answerMediaRef: string | null,
     geo: Geo | null,
   ) {
-    this.dropQueuedWrites(stepId);
+    this.ops = replaceQueuedWrites(this.ops, stepId, this.inFlight);
     const op: OutboxOp = {
       kind: 'answer',
       request_id: createRequestId(),
@@ -163,7 +181,7 @@ export class Outbox {
   }
 
   async enqueueSkip(stepId: string) {
-    this.dropQueuedWrites(stepId);
+    this.ops = replaceQueuedWrites(this.ops, stepId, this.inFlight);
     await this.enqueue({ kind: 'skip', request_id: createRequestId(), step_id: stepId });
   }
 
@@ -216,18 +234,26 @@ export class Outbox {
       try {
         const result = await this.send(op);
         this.attempt = 0;
+        this.brokenAttempts = 0;
         this.waiting = false;
         await this.confirm(op, result);
       } catch (error) {
-        if (isRetryable(error) || !(error instanceof ApiError)) {
+        const broken = !(error instanceof ApiError) && !isNetworkFailure(error);
+        this.brokenAttempts = broken ? this.brokenAttempts + 1 : 0;
+        const action = classifyFailure(error, this.brokenAttempts);
+        if (action === 'retry') {
           this.inFlight = null;
-          this.waiting = true;
+          this.waiting = !broken;
           delete this.uploads[op.request_id];
           this.scheduleRetry();
           this.emit();
           return;
         }
-        await this.refuse(op, error);
+        this.brokenAttempts = 0;
+        await this.refuse(
+          op,
+          error instanceof ApiError ? error : { status: 0, message: describeBrokenSend(error) },
+        );
       } finally {
         this.inFlight = null;
       }
@@ -266,12 +292,6 @@ export class Outbox {
     this.retryTimer = window.setTimeout(() => void this.flush(), base * (0.8 + Math.random() * 0.4));
   }
 
-  private dropQueuedWrites(stepId: string) {
-    this.ops = this.ops.filter(
-      (op) => op.kind === 'media' || op.step_id !== stepId || op.request_id === this.inFlight,
-    );
-  }
-
   private async enqueue(op: OutboxOp) {
     this.ops.push(op);
     await this.persist();
@@ -295,19 +315,13 @@ export class Outbox {
       return { media };
     }
     if (op.kind === 'skip') return postSkip(this.runId, op.step_id, op.request_id);
-    const mediaIds = op.photos.flatMap((photo) => {
-      if ('media_id' in photo) return [photo.media_id];
-      const uploaded = this.media[photo.ref];
-      return uploaded ? [uploaded.media_id] : [];
-    });
-    const answer =
-      op.answer_media_ref === null ? op.answer : (this.media[op.answer_media_ref]?.media_id ?? null);
-    return putAnswer(this.runId, op.step_id, {
-      answer,
-      media_ids: mediaIds,
-      geo: op.geo,
-      request_id: op.request_id,
-    });
+    const { body, missing } = buildAnswerBody(op, this.media);
+    if (missing.length > 0)
+      throw new ApiError(422, {
+        title: 'Photo not uploaded',
+        detail: 'A photo of this step could not be uploaded. Please add it again and tap Next.',
+      });
+    return putAnswer(this.runId, op.step_id, body);
   }
 
   private async confirm(op: OutboxOp, result: { media?: UploadedMedia; progress?: Progress }) {
@@ -322,7 +336,7 @@ export class Outbox {
     this.handlers.onConfirmed(op, result);
   }
 
-  private async refuse(op: OutboxOp, error: ApiError) {
+  private async refuse(op: OutboxOp, error: ApiError | { status: 0; message: string }) {
     this.ops = this.ops.filter((queued) => queued.request_id !== op.request_id);
     delete this.uploads[op.request_id];
     await this.persist();
@@ -330,10 +344,30 @@ export class Outbox {
     this.handlers.onRefused(op, error);
   }
 
+  /** Stores the queue (in order, never failing the caller): see "Storage" at the top. */
   private persist(): Promise<void> {
     const record: OutboxRecord = { ops: this.ops.slice(), media: { ...this.media } };
-    this.saving = this.saving.then(() => writeStored(recordKey(this.runId), record));
+    this.saving = this.saving.then(() =>
+      this.owner.write(recordKey(this.runId), record).then(
+        () => this.noteStorageWorks(),
+        (error: unknown) => {
+          if (error instanceof NotOwner) this.stopped = true;
+          else this.noteStorageFailure(error);
+        },
+      ),
+    );
     return this.saving;
+  }
+
+  private noteStorageFailure(error: unknown) {
+    this.storageProblem = error instanceof StorageError && error.full ? 'full' : 'unavailable';
+    this.emit();
+  }
+
+  private noteStorageWorks() {
+    if (this.storageProblem === null) return;
+    this.storageProblem = null;
+    this.emit();
   }
 
   private emit() {

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { formatAnswer } from './answers';
 import type { OutboxState } from './outbox';
 import type { RunSession } from './session';
+import { dropStaleTap, useShownAt } from './tap-guard';
 
 function describeBlocker(sync: OutboxState, missingLabels: string[]): string | null {
   if (sync.pending > 0) {
@@ -18,6 +19,8 @@ function describeBlocker(sync: OutboxState, missingLabels: string[]): string | n
 export function ReviewScreen({ session, sync }: { session: RunSession; sync: OutboxState }) {
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
+  const [explained, setExplained] = useState(false);
+  const shownAt = useShownAt(null);
   const steps = session.steps;
   const missing = session.findMissingRequired();
   const blocker = describeBlocker(
@@ -33,6 +36,16 @@ export function ReviewScreen({ session, sync }: { session: RunSession; sync: Out
   }, []);
 
   const submit = async () => {
+    if (busy) return;
+    // Submit is never `disabled`: a tap on it while something is missing says why, beside it.
+    if (blocker) {
+      setExplained(true);
+      if (missing[0] && sync.pending === 0) {
+        const item = document.getElementById(`review-${missing[0].id}`);
+        item?.scrollIntoView({ block: 'center' });
+      }
+      return;
+    }
     setBusy(true);
     setMessage(null);
     const problem = await session.submit();
@@ -41,7 +54,11 @@ export function ReviewScreen({ session, sync }: { session: RunSession; sync: Out
   };
 
   return (
-    <section class="review" aria-labelledby="review-title">
+    <section
+      class="review"
+      aria-labelledby="review-title"
+      onClickCapture={(event) => dropStaleTap(event, shownAt)}
+    >
       <h1 id="review-title" class="step-title" tabIndex={-1}>
         Review your answers
       </h1>
@@ -57,13 +74,17 @@ export function ReviewScreen({ session, sync }: { session: RunSession; sync: Out
           if (draft.status === 'answered') value = formatAnswer(step, draft) || 'Answered';
           const pending = session.outbox.hasPendingFor(step.id);
           return (
-            <li key={step.id} class={isMissing ? 'missing' : undefined}>
+            <li key={step.id} id={`review-${step.id}`} class={isMissing ? 'missing' : undefined}>
               <div class="review-head">
                 <span class="review-label">
                   {index + 1}. {step.label}
                 </span>
                 <button type="button" class="link" onClick={() => void session.goTo(step.id)}>
-                  Change<span class="vh"> step {index + 1}</span>
+                  Change
+                  <span class="vh">
+                    {' '}
+                    step {index + 1}: {step.label}
+                  </span>
                 </button>
               </div>
               <p class="review-value">
@@ -75,18 +96,23 @@ export function ReviewScreen({ session, sync }: { session: RunSession; sync: Out
           );
         })}
       </ol>
-      {blocker ? (
-        <p id="submit-blocker" class="hint">
-          {blocker}
-        </p>
-      ) : null}
-      {busy ? <p class="hint">Submitting…</p> : null}
       {message ? (
         <p class="error" role="alert">
           {message}
         </p>
       ) : null}
       <div class="actions">
+        {/* In the sticky bar, so the reason is on screen next to Submit however long the list is. */}
+        {blocker ? (
+          <p
+            id="submit-blocker"
+            class={explained ? 'actions-note error-text' : 'actions-note'}
+            role={explained ? 'alert' : undefined}
+          >
+            {blocker}
+          </p>
+        ) : null}
+        {busy ? <p class="actions-note">Submitting…</p> : null}
         <button
           type="button"
           class="secondary"
@@ -97,7 +123,7 @@ export function ReviewScreen({ session, sync }: { session: RunSession; sync: Out
         <button
           type="button"
           class="primary"
-          disabled={busy || blocker !== null}
+          aria-disabled={busy || blocker !== null}
           aria-describedby={blocker ? 'submit-blocker' : undefined}
           onClick={() => void submit()}
         >

@@ -31,7 +31,47 @@ function RefusalNotice({ session, currentStepId }: { session: RunSession; curren
   );
 }
 
-export function RunFlow({ session, offline }: { session: RunSession; offline: boolean }) {
+function StorageNotice({ problem }: { problem: 'full' | 'unavailable' | null }) {
+  if (!problem) return null;
+  return (
+    <div class="notice" role="alert">
+      <p>
+        {problem === 'full'
+          ? 'This phone is out of storage, so your latest answers are not saved on it.'
+          : 'This browser is not saving your answers on this phone.'}{' '}
+        They are kept while this page stays open and sent when there is a connection: keep the page open until
+        it says “All saved”{problem === 'full' ? ', or free some space' : ''}.
+      </p>
+    </div>
+  );
+}
+
+/** Shown instead of the steps when another tab or window of this browser has taken the run over. */
+function OtherTabNotice({ onContinueHere }: { onContinueHere: () => void }) {
+  return (
+    <section class="other-tab" aria-labelledby="other-tab-title">
+      <h1 id="other-tab-title" class="step-title" tabIndex={-1}>
+        This checklist is open in another tab
+      </h1>
+      <p>
+        To keep your answers from overwriting each other, it can be filled in in one tab at a time. What you
+        gave there is kept.
+      </p>
+      <button type="button" class="primary wide" onClick={onContinueHere}>
+        Continue here
+      </button>
+    </section>
+  );
+}
+
+interface Props {
+  session: RunSession;
+  offline: boolean;
+  /** Takes the run back from another tab: the app reads it again. */
+  onContinueHere: () => void;
+}
+
+export function RunFlow({ session, offline, onContinueHere }: Props) {
   useSessionUpdates(session);
   const [exiting, setExiting] = useState(false);
   const steps = session.steps;
@@ -56,7 +96,8 @@ export function RunFlow({ session, offline }: { session: RunSession; offline: bo
         <div class="progress-fill" style={{ width: `${Math.round(fraction * 100)}%` }} />
       </div>
       <main class="page">
-        <SyncStatus sync={sync} />
+        {session.isLostToOtherTab() ? null : <SyncStatus sync={sync} />}
+        <StorageNotice problem={session.getStorageProblem()} />
         {offline ? (
           <p class="notice">
             You are offline. This is the copy saved on this phone; your answers will be sent when the
@@ -64,7 +105,9 @@ export function RunFlow({ session, offline }: { session: RunSession; offline: bo
           </p>
         ) : null}
         <RefusalNotice session={session} currentStepId={step?.id ?? null} />
-        {step ? (
+        {session.isLostToOtherTab() ? (
+          <OtherTabNotice onContinueHere={onContinueHere} />
+        ) : step ? (
           <StepScreen key={step.id} session={session} step={step} index={index} sync={sync} />
         ) : (
           <ReviewScreen session={session} sync={sync} />

@@ -17,9 +17,10 @@ import {
 } from './drafts';
 import { takePosition } from './geo';
 import { downscaleImage } from './image-resize';
-import { deleteStored, readStored, writeStored } from './local-store';
-import { Outbox, type MediaRef, type OutboxOp, type OutboxState } from './outbox';
+import { NotOwner, StorageError, deleteStored, readStored } from './local-store';
+import { Outbox, type MediaRef, type OutboxOp, type OutboxState, type StorageProblem } from './outbox';
 import { createRequestId } from './request-id';
+import { RunOwner } from './run-owner';
 import type { Media, RunDocument, Step } from './types';
 
 export { REVIEW, type Position } from './drafts';
@@ -49,7 +50,8 @@ export async function discardStoredRun(runId: string): Promise<void> {
   await Outbox.discard(runId);
 }
 
-function describeRefusal(error: ApiError, stepId: string): string {
+function describeRefusal(error: ApiError | { status: 0; message: string }, stepId: string): string {
+  if (!(error instanceof ApiError)) return error.message;
   const forStep = error.problem.errors
     ?.filter((e) => !e.step_id || e.step_id === stepId)
     .map((e) => e.message);
@@ -62,7 +64,11 @@ export class RunSession {
   drafts: Record<string, StepDraft> = {};
   position: Position = REVIEW;
   outbox!: Outbox;
+  private owner!: RunOwner;
   private submitRequestId: string | null = null;
+  /** Photos still being shrunk and stored, per step, and the work to wait for before Next. */
+  private preparing = new Map<string, { count: number; done: Promise<unknown>[] }>();
+  private storageProblem: StorageProblem | null = null;
   private listeners = new Set<() => void>();
   private saveTimer = 0;
   private refreshing = false;
@@ -83,11 +89,17 @@ export class RunSession {
 
   static async open(doc: RunDocument, onEnded: (end: RunEnd) => void): Promise<RunSession> {
     const session = new RunSession(doc, onEnded);
+    // Claimed before anything is read, so what is read is what the last owner wrote (run-owner.ts).
+    session.owner = await RunOwner.claim(doc.run_id, () => session.handleLostToOtherTab());
     const stored = await readStoredRun(doc.run_id);
-    session.outbox = await Outbox.open(doc.run_id, {
-      onConfirmed: (op, result) => session.handleConfirmed(op, result),
-      onRefused: (op, error) => session.handleRefused(op, error),
-    });
+    session.outbox = await Outbox.open(
+      doc.run_id,
+      {
+        onConfirmed: (op, result) => session.handleConfirmed(op, result),
+        onRefused: (op, error) => session.handleRefused(op, error),
+      },
+      session.owner,
+    );
     session.outbox.subscribe(() => session.emit());
     session.drafts = mergeDrafts(session.steps, doc.answers, stored?.drafts ?? {}, (id) =>
       session.outbox.hasPendingFor(id),
@@ -113,6 +125,27 @@ export class RunSession {
     return this.outbox.getState();
   }
 
+  /** Another tab of this browser took the run over: this one shows "Continue here" and writes nothing. */
+  isLostToOtherTab(): boolean {
+    return this.owner.isLost();
+  }
+
+  /** Set when this phone could not store the last change: it is then kept only while the page is open. */
+  getStorageProblem(): StorageProblem | null {
+    return this.outbox.getState().storageProblem ?? this.storageProblem;
+  }
+
+  /** How many photos picked for the step are still being prepared (shrunk and stored). */
+  countPreparingPhotos(stepId: string): number {
+    return this.preparing.get(stepId)?.count ?? 0;
+  }
+
+  /** Resolves once every photo picked for the step so far is in its draft (or could not be read). */
+  async waitForPhotos(stepId: string): Promise<void> {
+    for (let entry = this.preparing.get(stepId); entry?.done.length; entry = this.preparing.get(stepId))
+      await Promise.allSettled(entry.done);
+  }
+
   getDraft(stepId: string): StepDraft {
     return this.drafts[stepId]!;
   }
@@ -133,6 +166,8 @@ export class RunSession {
 
   /** Validates and queues the step's answer. Returns the message to show when it cannot be recorded. */
   async commitStep(step: Step, signatureBlob: Blob | null): Promise<string | null> {
+    // A photo picked just before Next is part of the answer: wait until it is in the draft.
+    await this.waitForPhotos(step.id);
     const draft = this.getDraft(step.id);
     const evaluation = evaluateStep(step, draft, signatureBlob !== null || draft.signature !== null);
     if (evaluation.kind === 'invalid') {
@@ -166,24 +201,45 @@ export class RunSession {
   }
 
   async skipStep(step: Step) {
+    await this.waitForPhotos(step.id);
     await this.outbox.enqueueSkip(step.id);
     await this.saveDraft(step.id, { status: 'skipped', sent: null, error: null, refused: false });
   }
 
   /** Shrinks and queues each photo; returns a message when some could not be added. */
-  async addPhotos(step: Step, files: File[]): Promise<string | null> {
+  addPhotos(step: Step, files: File[]): Promise<string | null> {
+    const entry = this.preparing.get(step.id) ?? { count: 0, done: [] };
+    this.preparing.set(step.id, entry);
     const max = step.photos?.max ?? 10;
-    const room = Math.max(0, max - this.getDraft(step.id).photos.length);
+    const room = Math.max(0, max - this.getDraft(step.id).photos.length - entry.count);
     const accepted = files.slice(0, room);
+    entry.count += accepted.length;
+    this.emit();
+    const work = this.storePhotos(step, files, accepted, max, entry);
+    entry.done.push(work);
+    void work.finally(() => entry.done.splice(entry.done.indexOf(work), 1));
+    return work;
+  }
+
+  private async storePhotos(
+    step: Step,
+    files: File[],
+    accepted: File[],
+    max: number,
+    entry: { count: number },
+  ): Promise<string | null> {
     let failed = 0;
     for (const file of accepted) {
       try {
         const blob = await downscaleImage(file);
         const ref = await this.outbox.enqueueMedia(step.id, blob);
         const photos = [...this.getDraft(step.id).photos, { ref }];
+        entry.count -= 1;
         await this.saveDraft(step.id, { photos, error: null, refused: false });
       } catch {
+        entry.count -= 1;
         failed += 1;
+        this.emit();
       }
     }
     const skipped = files.length - accepted.length;
@@ -256,6 +312,7 @@ export class RunSession {
   async close() {
     window.clearTimeout(this.saveTimer);
     await this.outbox.close();
+    this.owner.close();
   }
 
   /** Re-reads the run after a refusal that suggests it ended; hands over to the app when it did. */
@@ -293,7 +350,13 @@ export class RunSession {
     this.emit();
   }
 
-  private handleRefused(op: OutboxOp, error: ApiError) {
+  private handleLostToOtherTab() {
+    window.clearTimeout(this.saveTimer);
+    void this.outbox.close();
+    this.emit();
+  }
+
+  private handleRefused(op: OutboxOp, error: ApiError | { status: 0; message: string }) {
     const draft = this.drafts[op.step_id];
     if (draft) {
       const message = describeRefusal(error, op.step_id);
@@ -323,7 +386,19 @@ export class RunSession {
       position: this.position,
       submit_request_id: this.submitRequestId,
     };
-    await writeStored(stateKey(this.runId), state);
+    try {
+      await this.owner.write(stateKey(this.runId), state);
+      this.setStorageProblem(null);
+    } catch (error) {
+      if (error instanceof NotOwner) return;
+      this.setStorageProblem(error instanceof StorageError && error.full ? 'full' : 'unavailable');
+    }
+  }
+
+  private setStorageProblem(problem: StorageProblem | null) {
+    if (this.storageProblem === problem) return;
+    this.storageProblem = problem;
+    this.emit();
   }
 
   private emit() {

@@ -74,7 +74,8 @@ function TextField(props: {
 }
 
 export function StartScreen({ doc, onStarted, onEnded }: Props) {
-  const mode = doc.template.settings.identity;
+  // A run dispatched with assign_to can only be started by that member, whatever the template asks.
+  const mode = doc.assigned ? 'member' : doc.template.settings.identity;
   const [values, setValues] = useState<Record<Field, string>>({
     name: '',
     email: '',
@@ -201,7 +202,11 @@ export function StartScreen({ doc, onStarted, onEnded }: Props) {
         ) : null}
         {mode === 'member' && !member ? (
           <>
-            <p class="hint">Sign in with your account to do this checklist.</p>
+            <p class="hint">
+              {doc.assigned
+                ? 'This checklist was assigned to a member of the team. Sign in with that account to do it.'
+                : 'Sign in with your account to do this checklist.'}
+            </p>
             <TextField
               id="email"
               label="Email"

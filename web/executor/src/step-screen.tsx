@@ -7,6 +7,7 @@ import type { RunSession } from './session';
 import { PhotoPicker } from './steps/photos';
 import { StepControl } from './steps/step-control';
 import { ERROR_ID, TITLE_ID } from './steps/step-text';
+import { dropStaleTap, useShownAt } from './tap-guard';
 import type { Step } from './types';
 
 interface Props {
@@ -19,8 +20,12 @@ interface Props {
 export function StepScreen({ session, step, index, sync }: Props) {
   const draft = session.getDraft(step.id);
   const [signatureBlob, setSignatureBlob] = useState<Blob | null>(null);
+  // A ref as well as state: a second tap can arrive before the re-render that would show busy.
   const [busy, setBusy] = useState(false);
+  const busyRef = useRef(false);
+  const shownAt = useShownAt(step.id);
   const form = useRef<HTMLFormElement>(null);
+  const preparing = session.countPreparingPhotos(step.id);
   const settings = session.doc.template.settings;
   const canSkip = settings.allow_skip && !step.required;
 
@@ -40,32 +45,42 @@ export function StepScreen({ session, step, index, sync }: Props) {
       control?.focus();
     });
 
-  const submitStep = async (event: Event) => {
-    event.preventDefault();
-    if (busy) return;
+  /** Runs one action at a time; the screen is left (or the error shown) before the next tap counts. */
+  const runOnce = async (action: () => Promise<void>) => {
+    if (busyRef.current) return;
+    busyRef.current = true;
     setBusy(true);
     try {
+      await action();
+    } finally {
+      busyRef.current = false;
+      setBusy(false);
+    }
+  };
+
+  const submitStep = (event: Event) => {
+    event.preventDefault();
+    void runOnce(async () => {
       const message = await session.commitStep(step, signatureBlob);
       if (message) focusFirstControl();
       else await goForward();
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
-  const skip = async () => {
-    if (busy) return;
-    setBusy(true);
-    try {
+  const skip = () =>
+    runOnce(async () => {
       await session.skipStep(step);
       await goForward();
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
-    <form ref={form} class="step" noValidate onSubmit={(event) => void submitStep(event)}>
+    <form
+      ref={form}
+      class="step"
+      noValidate
+      onClickCapture={(event) => dropStaleTap(event, shownAt)}
+      onSubmit={submitStep}
+    >
       <StepControl
         step={step}
         draft={draft}
@@ -89,6 +104,11 @@ export function StepScreen({ session, step, index, sync }: Props) {
         <PhotoPicker step={step} draft={draft} session={session} sync={sync} overlay />
       ) : null}
       <div class="actions">
+        {busy && preparing > 0 ? (
+          <p class="actions-note" aria-live="polite">
+            Waiting for {preparing === 1 ? 'the photo' : `${preparing} photos`} to be ready…
+          </p>
+        ) : null}
         {index > 0 ? (
           <button
             type="button"
@@ -103,7 +123,7 @@ export function StepScreen({ session, step, index, sync }: Props) {
             Skip
           </button>
         ) : null}
-        <button type="submit" class="primary" aria-disabled={busy}>
+        <button type="submit" class="primary" aria-disabled={busy || preparing > 0}>
           Next
         </button>
       </div>

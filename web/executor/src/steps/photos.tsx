@@ -68,7 +68,7 @@ function describeUpload(
 }
 
 export function PhotoPicker({ step, draft, session, sync, overlay }: Props) {
-  const [preparing, setPreparing] = useState(0);
+  const preparing = session.countPreparingPhotos(step.id);
   const [notice, setNotice] = useState<string | null>(null);
   const min = step.photos?.min ?? (step.type === 'photo' ? 1 : 0);
   const max = step.photos?.max ?? 10;
@@ -84,9 +84,7 @@ export function PhotoPicker({ step, draft, session, sync, overlay }: Props) {
     input.value = '';
     if (files.length === 0) return;
     setNotice(null);
-    setPreparing((n) => n + files.length);
     const message = await session.addPhotos(step, files);
-    setPreparing((n) => n - files.length);
     setNotice(message);
   };
 
@@ -102,34 +100,49 @@ export function PhotoPicker({ step, draft, session, sync, overlay }: Props) {
       <p id="photos-rule" class="hint">
         {rule}. {count} added.
       </p>
-      {count > 0 ? (
-        <ul class="thumbs">
-          {draft.photos.map((photo, index) => {
-            const upload = describeUpload(photo, session, sync);
-            return (
-              <li key={photo.ref ?? photo.media_id} class="thumb">
-                <PhotoThumb photo={photo} index={index} session={session} />
-                <span class="thumb-status">
-                  {upload.progress !== undefined ? (
-                    <progress max={1} value={upload.progress} aria-label={`Photo ${index + 1} upload`} />
-                  ) : null}
-                  {upload.text}
-                </span>
-                <button type="button" class="remove" onClick={() => void session.removePhoto(step, photo)}>
-                  <span aria-hidden="true">×</span>
-                  <span class="vh">Remove photo {index + 1}</span>
-                </button>
-              </li>
-            );
-          })}
-        </ul>
-      ) : null}
-      <div aria-live="polite" class="hint">
+      {/*
+        The first row of tiles is always there (an empty tile before any photo) and a photo being
+        prepared has its tile at once, the size of the finished one: nothing below (Next) moves when a
+        photo is ready, so a tap aimed at Next cannot land on "Take photo".
+      */}
+      <ul class="thumbs">
+        {count + preparing === 0 ? (
+          <li class="thumb thumb-empty" aria-hidden="true">
+            <span class="thumb-missing">No photo yet</span>
+            <span class="thumb-status">&nbsp;</span>
+          </li>
+        ) : null}
+        {draft.photos.map((photo, index) => {
+          const upload = describeUpload(photo, session, sync);
+          return (
+            <li key={photo.ref ?? photo.media_id} class="thumb">
+              <PhotoThumb photo={photo} index={index} session={session} />
+              <span class="thumb-status">
+                {upload.progress !== undefined ? (
+                  <progress max={1} value={upload.progress} aria-label={`Photo ${index + 1} upload`} />
+                ) : null}
+                {upload.text}
+              </span>
+              <button type="button" class="remove" onClick={() => void session.removePhoto(step, photo)}>
+                <span aria-hidden="true">×</span>
+                <span class="vh">Remove photo {index + 1}</span>
+              </button>
+            </li>
+          );
+        })}
+        {Array.from({ length: preparing }, (_, i) => (
+          <li key={`preparing-${i}`} class="thumb thumb-preparing">
+            <span class="thumb-missing">Photo {count + i + 1}</span>
+            <span class="thumb-status">Preparing…</span>
+          </li>
+        ))}
+      </ul>
+      <p aria-live="polite" class="vh">
         {preparing > 0 ? `Preparing ${preparing} photo${preparing > 1 ? 's' : ''}…` : ''}
-        {notice ? <span class="error-text">{notice}</span> : null}
-      </div>
+      </p>
+      {notice ? <p class="error-text">{notice}</p> : null}
       {full ? (
-        <p class="hint">{count >= max ? `You have added the most photos this step allows (${max}).` : ''}</p>
+        <p class="hint photos-full">You have added the most photos this step allows ({max}).</p>
       ) : (
         <div class="photo-buttons">
           <span class="file-button primary-outline">
