@@ -196,6 +196,19 @@ export function toAnswersByStep(
   return byStep;
 }
 
+/** The step ids a condition looks at, each once, in the order they appear. */
+export function listReferencedSteps(condition: Condition): string[] {
+  const ids = new Set<string>();
+  const walk = (c: Condition): void => {
+    if ('all' in c) c.all.forEach(walk);
+    else if ('any' in c) c.any.forEach(walk);
+    else if ('not' in c) walk(c.not);
+    else ids.add(c.step);
+  };
+  walk(condition);
+  return [...ids];
+}
+
 const OP_WORDS: Record<ConditionOperator, string> = {
   equals: 'is',
   not_equals: 'is not',

@@ -26,10 +26,19 @@ export const BROKEN_SEND_ATTEMPTS = 3;
 
 /**
  * Drops the queued answer or skip of `stepId` that a newer one replaces; photo uploads stay, and so
- * does a write already in flight (the server may be applying it).
+ * does a write already in flight (the server may be applying it). So does a write followed by another
+ * step's answer or skip: that one was given while the older answer stood, and the server, which
+ * applies the template's conditions (a step may be shown only for some answers), must see them in order.
  */
 export function replaceQueuedWrites(ops: OutboxOp[], stepId: string, inFlight: string | null): OutboxOp[] {
-  return ops.filter((op) => op.kind === 'media' || op.step_id !== stepId || op.request_id === inFlight);
+  let lastOther = -1;
+  ops.forEach((op, index) => {
+    if (op.kind !== 'media' && op.step_id !== stepId) lastOther = index;
+  });
+  return ops.filter(
+    (op, index) =>
+      op.kind === 'media' || op.step_id !== stepId || op.request_id === inFlight || index < lastOther,
+  );
 }
 
 /**

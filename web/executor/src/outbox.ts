@@ -28,7 +28,8 @@
  *   (quota, storage off) leaves the queue and the photo bytes in memory, still sent, and
  *   `storageProblem` says so until a later write succeeds.
  * - A newer answer or skip for a step replaces the older one still waiting in the queue (never one in
- *   flight), so the server sees the last word without the intermediate ones.
+ *   flight), so the server sees the last word without the intermediate ones, unless another step's
+ *   write was queued after the older one: that write may depend on it (conditional logic), so both stay.
  * - Submitting is allowed only when the queue is empty, i.e. the server has confirmed every write.
  */
 import { ApiError, NetworkError, postSkip, putAnswer, uploadMedia } from './api';

@@ -68,10 +68,11 @@ export function ReviewScreen({ session, sync }: { session: RunSession; sync: Out
       <ol class="review-list">
         {steps.map((step, index) => {
           const draft = session.getDraft(step.id);
-          const isMissing = step.required && draft.status !== 'answered';
+          const isMissing = missing.some((m) => m.id === step.id);
           let value = step.required ? 'Not answered (required)' : 'Not answered';
           if (draft.status === 'skipped') value = 'Skipped';
           if (draft.status === 'answered') value = formatAnswer(step, draft) || 'Answered';
+          if (draft.status === 'answered' && isMissing) value += ` · needs ${step.photos?.min ?? 1} photo(s)`;
           const pending = session.outbox.hasPendingFor(step.id);
           return (
             <li key={step.id} id={`review-${step.id}`} class={isMissing ? 'missing' : undefined}>

@@ -17,7 +17,7 @@ function RefusalNotice({ session, currentStepId }: { session: RunSession; curren
   const refused = session.findRefused().filter((s) => s.id !== currentStepId);
   const first = refused[0];
   if (!first) return null;
-  const number = session.steps.indexOf(first) + 1;
+  const number = session.steps.findIndex((s) => s.id === first.id) + 1;
   return (
     <div class="notice" role="alert">
       <p>
@@ -75,7 +75,7 @@ export function RunFlow({ session, offline, onContinueHere }: Props) {
   useSessionUpdates(session);
   const [exiting, setExiting] = useState(false);
   const steps = session.steps;
-  const index = steps.findIndex((s) => s.id === session.position);
+  const index = steps.findIndex((s) => s.id === session.shownPosition);
   const step = steps[index];
   const sync = session.getSyncState();
   const lastStepId = step?.id ?? steps[steps.length - 1]?.id ?? null;

@@ -21,6 +21,8 @@ import { NotOwner, StorageError, deleteStored, readStored } from './local-store'
 import { Outbox, type MediaRef, type OutboxOp, type OutboxState, type StorageProblem } from './outbox';
 import { createRequestId } from './request-id';
 import { RunOwner } from './run-owner';
+import { evaluateDrafts, listShownSteps, resolvePosition } from './step-logic';
+import type { StepState } from '../../../src/domain/conditions';
 import type { Media, RunDocument, Step } from './types';
 
 export { REVIEW, type Position } from './drafts';
@@ -83,8 +85,30 @@ export class RunSession {
     return this.doc.run_id;
   }
 
-  get steps(): Step[] {
+  /** Every step of the template, shown or not. */
+  get allSteps(): Step[] {
     return this.doc.template.steps;
+  }
+
+  /**
+   * The steps the template's conditions show now, in order, with their `required` and `photos.min`
+   * as the conditions make them (step-logic.ts). Next, Back, progress and the review go by these.
+   */
+  get steps(): Step[] {
+    const shown = this.shownPosition;
+    return listShownSteps(this.allSteps, this.drafts, shown === REVIEW ? null : shown);
+  }
+
+  /** The screen to show: `position`, or the next shown step when an answer has hidden it. */
+  get shownPosition(): Position {
+    return resolvePosition(this.allSteps, this.drafts, this.position);
+  }
+
+  /** The step's logic now (the step on screen counted with what its control holds). */
+  getStepState(stepId: string): StepState | undefined {
+    const shown = this.shownPosition;
+    const states = evaluateDrafts(this.allSteps, this.drafts, shown === REVIEW ? null : shown);
+    return states.find((state) => state.stepId === stepId);
   }
 
   static async open(doc: RunDocument, onEnded: (end: RunEnd) => void): Promise<RunSession> {
@@ -101,7 +125,7 @@ export class RunSession {
       session.owner,
     );
     session.outbox.subscribe(() => session.emit());
-    session.drafts = mergeDrafts(session.steps, doc.answers, stored?.drafts ?? {}, (id) =>
+    session.drafts = mergeDrafts(session.allSteps, doc.answers, stored?.drafts ?? {}, (id) =>
       session.outbox.hasPendingFor(id),
     );
     session.submitRequestId = stored?.submit_request_id ?? null;
@@ -263,8 +287,13 @@ export class RunSession {
     return this.steps.filter((s) => this.drafts[s.id]?.refused);
   }
 
+  /** Shown steps that submit would refuse: required and not answered, or short of their photos. */
   findMissingRequired(): Step[] {
-    return this.steps.filter((s) => s.required && this.drafts[s.id]?.status !== 'answered');
+    return this.steps.filter((s) => {
+      const draft = this.drafts[s.id];
+      if (s.required && draft?.status !== 'answered') return true;
+      return draft?.status === 'answered' && draft.photos.length < (s.photos?.min ?? 0);
+    });
   }
 
   async submit(): Promise<string | null> {

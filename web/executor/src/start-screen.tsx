@@ -88,6 +88,7 @@ export function StartScreen({ doc, onStarted, onEnded }: Props) {
   const [busy, setBusy] = useState(false);
   const expiry = formatExpiry(doc.expires_at);
   const count = doc.template.steps.length;
+  const branches = doc.template.steps.some((step) => step.visible_if);
   const update = (field: Field) => (value: string) => setValues((v) => ({ ...v, [field]: value }));
 
   const validate = (): Partial<Record<Field, string>> => {
@@ -146,7 +147,9 @@ export function StartScreen({ doc, onStarted, onEnded }: Props) {
       <h1>{doc.template.name}</h1>
       {doc.template.description ? <p class="help">{doc.template.description}</p> : null}
       <p class="facts">
-        {count} step{count === 1 ? '' : 's'}
+        {branches
+          ? `Up to ${count} steps, depending on your answers`
+          : `${count} step${count === 1 ? '' : 's'}`}
         {expiry ? ` · Available until ${expiry}` : ''}
       </p>
       <form class="card" noValidate onSubmit={(event) => void start(event)}>

@@ -6,6 +6,7 @@ import { REVIEW } from './drafts';
 import type { RunSession } from './session';
 import { PhotoPicker } from './steps/photos';
 import { StepControl } from './steps/step-control';
+import { describeShownChange } from './step-logic';
 import { ERROR_ID, TITLE_ID } from './steps/step-text';
 import { dropStaleTap, useShownAt } from './tap-guard';
 import type { Step } from './types';
@@ -28,6 +29,9 @@ export function StepScreen({ session, step, index, sync }: Props) {
   const preparing = session.countPreparingPhotos(step.id);
   const settings = session.doc.template.settings;
   const canSkip = settings.allow_skip && !step.required;
+  // The steps shown when this one opened: what its answer adds or removes is announced.
+  const shownAtOpen = useRef(session.steps);
+  const shownChange = describeShownChange(shownAtOpen.current, session.steps);
 
   useEffect(() => {
     window.scrollTo(0, 0);
@@ -92,6 +96,9 @@ export function StepScreen({ session, step, index, sync }: Props) {
           if (blob && draft.error) session.updateDraft(step.id, { error: null });
         }}
       />
+      <p class="hint shown-change" aria-live="polite">
+        {shownChange}
+      </p>
       {draft.error ? (
         <p id={ERROR_ID} class="error" role="alert">
           {draft.error}

@@ -2,7 +2,10 @@
  * The shapes the executor API (/x) sends and accepts. The step and settings types mirror
  * src/domain/template.ts (the normalised template a run snapshots) and Identity mirrors
  * src/domain/events.ts; they are copied, not imported, because those modules pull in Node code.
+ * Conditions are the exception: their type and rules come from src/domain/conditions.ts, which is pure.
  */
+import type { Condition } from '../../../src/domain/conditions';
+
 export type StepType =
   | 'boolean'
   | 'choice'
@@ -27,7 +30,9 @@ export interface Step {
   label: string;
   description?: string;
   required: boolean;
-  photos?: { min: number; max: number };
+  photos?: { min: number; max: number; required_if?: Condition };
+  visible_if?: Condition;
+  required_if?: Condition;
   options?: Option[];
   min_selected?: number;
   max_selected?: number;

@@ -8,6 +8,7 @@ import type { PhotoDraft, StepDraft } from '../answers';
 import type { OutboxState } from '../outbox';
 import type { RunSession } from '../session';
 import type { Step } from '../types';
+import { explainPhotoRule } from '../step-logic';
 import { StepHelp, StepTitle, TITLE_ID, describeStep } from './step-text';
 
 interface Props {
@@ -73,6 +74,7 @@ export function PhotoPicker({ step, draft, session, sync, overlay }: Props) {
   const min = step.photos?.min ?? (step.type === 'photo' ? 1 : 0);
   const max = step.photos?.max ?? 10;
   const count = draft.photos.length;
+  const because = explainPhotoRule(step, session.getStepState(step.id), session.allSteps);
   const full = count + preparing >= max;
   const rule =
     min > 0
@@ -99,6 +101,7 @@ export function PhotoPicker({ step, draft, session, sync, overlay }: Props) {
       {overlay ? null : <StepHelp step={step} />}
       <p id="photos-rule" class="hint">
         {rule}. {count} added.
+        {because ? <strong class="photos-because"> {because}</strong> : null}
       </p>
       {/*
         The first row of tiles is always there (an empty tile before any photo) and a photo being
