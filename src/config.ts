@@ -22,6 +22,10 @@ export interface Config {
   signingSecret: string | undefined;
   mediaUrlTtlSeconds: number;
   rateLimitPerMinute: number;
+  /** Whether anyone may sign up on the dashboard (creating an org); invitations work either way. */
+  signupEnabled: boolean;
+  /** Credits a new org gets at sign-up. */
+  signupCredits: number;
   /**
    * Which proxies may set X-Forwarded-For: false (default: the socket's address is the client's), a
    * hop count, or the addresses/CIDRs of the proxies (RUNDUN_TRUST_PROXY).
@@ -127,6 +131,12 @@ function parseBoolean(variable: string, value: string | undefined): boolean {
   throw new ConfigError(variable, 'must be true or false');
 }
 
+function parseSignup(value: string | undefined): boolean {
+  if (value === undefined || value === '' || value === 'open') return true;
+  if (value === 'closed') return false;
+  throw new ConfigError('RUNDUN_SIGNUP', 'must be open or closed');
+}
+
 export function createConfig(overrides: Partial<Config> = {}): Config {
   const port = overrides.port ?? 3000;
   return Object.freeze({
@@ -156,6 +166,8 @@ export function createConfig(overrides: Partial<Config> = {}): Config {
     metricsPort: undefined,
     mediaStore: 'disk',
     s3: undefined,
+    signupEnabled: true,
+    signupCredits: 100,
     ...overrides,
   });
 }
@@ -249,6 +261,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     mediaStore,
     // Read whenever a bucket is named, so `rundun media migrate --to s3` can run before the switch.
     s3: mediaStore === 's3' || env.RUNDUN_S3_BUCKET ? loadS3Config(env) : undefined,
+    signupEnabled: parseSignup(env.RUNDUN_SIGNUP),
+    signupCredits: parseInteger('RUNDUN_SIGNUP_CREDITS', env.RUNDUN_SIGNUP_CREDITS, 100, 0),
     ...overrides,
   });
 }

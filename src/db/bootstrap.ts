@@ -1,10 +1,12 @@
 /**
  * First start on the embedded database: the data directory is locked by the server, so the CLI cannot
  * create an org while it runs. When there is no org yet, the server makes one with a key and some
- * credits and prints the key once, so `npm start` alone gives a working setup.
+ * credits and prints the key once, so `npm start` alone gives a working setup. Beside it goes a
+ * one-time setup link (an owner invitation, see invitations.ts) for the first person of the dashboard.
  */
 import type { Kysely } from 'kysely';
 import { createApiKey } from './api-keys.js';
+import { createInvitation } from './invitations.js';
 import { createOrg } from './orgs.js';
 import type { DB } from './schema.js';
 
@@ -12,10 +14,12 @@ export const BOOTSTRAP_CREDITS = 100;
 
 export async function bootstrapFirstOrg(
   db: Kysely<DB>,
-): Promise<{ orgId: string; apiKey: string } | undefined> {
+  now: Date = new Date(),
+): Promise<{ orgId: string; apiKey: string; setupToken: string } | undefined> {
   const existing = await db.selectFrom('orgs').select('id').limit(1).executeTakeFirst();
   if (existing) return undefined;
   const org = await createOrg(db, 'My org', BOOTSTRAP_CREDITS);
   const { key } = await createApiKey(db, org.id, 'bootstrap');
-  return { orgId: org.id, apiKey: key };
+  const { token } = await createInvitation(db, { orgId: org.id, role: 'owner', createdBy: null, now });
+  return { orgId: org.id, apiKey: key, setupToken: token };
 }

@@ -9,6 +9,7 @@ import * as m0001 from './migrations/0001-initial.js';
 import * as m0002 from './migrations/0002-delivery-claim-indexes.js';
 import * as m0004 from './migrations/0004-credit-buckets.js';
 import * as m0005 from './migrations/0005-events-json.js';
+import * as m0020 from './migrations/0020-dashboard-accounts.js';
 import type { DB } from './schema.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -16,6 +17,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0002-delivery-claim-indexes': m0002,
   '0004-credit-buckets': m0004,
   '0005-events-json': m0005,
+  '0020-dashboard-accounts': m0020,
 };
 
 export async function migrateToLatest(db: Kysely<DB>): Promise<MigrationResultSet['results']> {

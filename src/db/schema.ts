@@ -48,6 +48,30 @@ export interface SessionsTable {
   user_id: string;
   created_at: CreatedAt;
   expires_at: Timestamp;
+  /** The org the dashboard works in for this session; null for an executor-app sign-in. */
+  org_id: string | null;
+}
+
+/** One-time links to join an org; only the token's SHA-256 is kept. */
+export interface InvitationsTable {
+  id: string;
+  org_id: string;
+  email: string | null;
+  role: 'owner' | 'member';
+  token_hash: string;
+  created_by: string | null;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  accepted_at: Timestamp | null;
+  accepted_by: string | null;
+  revoked_at: Timestamp | null;
+}
+
+/** Failed sign-ins counted per `email:<address>` and `ip:<address>` in a fixed window. */
+export interface SignInFailuresTable {
+  key: string;
+  failures: number;
+  window_started_at: Timestamp;
 }
 
 export interface ApiKeysTable {
@@ -212,6 +236,8 @@ export interface DB {
   users: UsersTable;
   memberships: MembershipsTable;
   sessions: SessionsTable;
+  invitations: InvitationsTable;
+  sign_in_failures: SignInFailuresTable;
   api_keys: ApiKeysTable;
   credit_ledger: CreditLedgerTable;
   credit_buckets: CreditBucketsTable;
@@ -234,3 +260,4 @@ export type AnswerRow = Selectable<AnswersTable>;
 export type MediaRow = Selectable<MediaTable>;
 export type TemplateRow = Selectable<TemplatesTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type InvitationRow = Selectable<InvitationsTable>;

@@ -1,12 +1,9 @@
-/** Users, their org memberships and sign-in sessions (token hashes only). */
-import { randomBytes } from 'node:crypto';
+/** Users and their org memberships. Sessions live in sessions.ts. */
 import type { Kysely } from 'kysely';
 import { DomainError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
-import { hashPassword, sha256Hex, verifyPassword } from '../domain/secrets.js';
+import { hashPassword, verifyPassword } from '../domain/secrets.js';
 import type { DB } from './schema.js';
-
-export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 
 export interface User {
   id: string;
@@ -47,8 +44,41 @@ export async function authenticateUser(
     .selectAll()
     .where('email', '=', email.trim().toLowerCase())
     .executeTakeFirst();
-  if (!row || !(await verifyPassword(password, row.password_hash))) return undefined;
+  // An unknown email costs the same scrypt as a wrong password, so timing does not tell which it was.
+  if (!row) {
+    await verifyPassword(password, await unknownUserHash());
+    return undefined;
+  }
+  if (!(await verifyPassword(password, row.password_hash))) return undefined;
   return { id: row.id, email: row.email, name: row.name };
+}
+
+let unknownHash: Promise<string> | undefined;
+const unknownUserHash = () => (unknownHash ??= hashPassword('no user has this password'));
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** Replaces the user's password after checking the current one; false when the current one is wrong. */
+export async function changePassword(
+  db: Kysely<DB>,
+  userId: string,
+  current: string,
+  next: string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('users')
+    .select('password_hash')
+    .where('id', '=', userId)
+    .executeTakeFirst();
+  if (!row || !(await verifyPassword(current, row.password_hash))) return false;
+  await db
+    .updateTable('users')
+    .set({ password_hash: await hashPassword(next) })
+    .where('id', '=', userId)
+    .execute();
+  return true;
 }
 
 /** Finds a member of the org by user id or email. */
@@ -76,32 +106,4 @@ export async function isOrgMember(db: Kysely<DB>, orgId: string, userId: string)
     .where('user_id', '=', userId)
     .executeTakeFirst();
   return row !== undefined;
-}
-
-export async function createSession(db: Kysely<DB>, userId: string, now: Date): Promise<string> {
-  const token = randomBytes(32).toString('base64url');
-  await db
-    .insertInto('sessions')
-    .values({
-      token_hash: sha256Hex(token),
-      user_id: userId,
-      created_at: now,
-      expires_at: new Date(now.getTime() + SESSION_TTL_MS),
-    })
-    .execute();
-  return token;
-}
-
-export async function findSessionUser(db: Kysely<DB>, token: string, now: Date): Promise<User | undefined> {
-  return db
-    .selectFrom('sessions')
-    .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(['users.id', 'users.email', 'users.name'])
-    .where('sessions.token_hash', '=', sha256Hex(token))
-    .where('sessions.expires_at', '>', now)
-    .executeTakeFirst();
-}
-
-export async function deleteSession(db: Kysely<DB>, token: string): Promise<void> {
-  await db.deleteFrom('sessions').where('token_hash', '=', sha256Hex(token)).execute();
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-export type IdPrefix = 'r' | 't' | 'u' | 'evt' | 'org' | 'whd' | 'key' | 'med';
+export type IdPrefix = 'r' | 't' | 'u' | 'evt' | 'org' | 'whd' | 'key' | 'med' | 'inv';
 
 /** `prefix-` + a UUIDv4 from the CSPRNG. Run ids are link capabilities, so they must be unguessable. */
 export function newId(prefix: IdPrefix): string {

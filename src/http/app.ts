@@ -1,8 +1,10 @@
 /**
  * Builds the Fastify app (no listening: tests use `app.inject`, src/http/server.ts listens).
- * Three faces: the API (/v1, API keys), the executor app and its API (/r, /x, the run id is the
- * capability), plus /media (signed URLs), /docs and /openapi.json, /healthz, /readyz and /metrics.
+ * Three faces: the API (/v1, API keys or the dashboard's session), the executor app and its API (/r,
+ * /x, the run id is the capability), the dashboard (/app), plus /media (signed URLs), /docs and
+ * /openapi.json, /healthz, /readyz and /metrics.
  */
+import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -11,16 +13,23 @@ import { sql } from 'kysely';
 import type { Config } from '../config.js';
 import type { Database } from '../db/connect.js';
 import type { MediaStorage } from '../media/storage.js';
+import { sha256Hex } from '../domain/secrets.js';
 import { createMediaUrlSigner } from '../media/urls.js';
 import type { AppContext } from './context.js';
 import { ApiKeyCache, registerApiKeyAuth, bearerTokenHash } from './plugins/api-key-auth.js';
 import { registerProblemHandlers } from './problems.js';
+import { registerDashboardApp } from './routes/dashboard-app.js';
+import { registerApiKeyRoutes } from './routes/v1/api-keys.js';
+import { registerAuthRoutes } from './routes/v1/auth.js';
+import { registerCreditRoutes } from './routes/v1/credits.js';
 import { registerDeliveryRoutes } from './routes/v1/deliveries.js';
+import { registerMemberRoutes } from './routes/v1/members.js';
 import { registerOrgRoutes } from './routes/v1/org.js';
 import { registerRunRoutes } from './routes/v1/runs.js';
 import { registerTemplateRoutes } from './routes/v1/templates.js';
 import { registerExecutorRoutes } from './routes/x/index.js';
 import { ProblemSchema } from './schemas.js';
+import { SESSION_COOKIE } from './session-cookie.js';
 import { validatorCompiler } from './validation.js';
 
 export const API_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -76,9 +85,18 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
           'Dispatch checklist runs and receive signed webhooks. Errors are application/problem+json (RFC 9457).',
       },
       components: {
-        securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'rdk_live_… API key' } },
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'rdk_live_… API key' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: SESSION_COOKIE,
+            description:
+              'The dashboard session (sign in at /v1/auth/sign-in); state-changing requests also send X-CSRF-Token.',
+          },
+        },
       },
-      security: [{ apiKey: [] }],
+      security: [{ apiKey: [] }, { session: [] }],
     },
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) =>
@@ -102,21 +120,29 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
 
   await app.register(
     async (v1) => {
+      await v1.register(cookie);
       // Registered inside the /v1 scope, so it limits the API only: per key (the hash of the bearer
-      // token) for a key found active, else per address, so each guessed key gets no bucket of its own.
+      // token) for a key found active, per dashboard session, else per address, so each guessed key
+      // gets no bucket of its own.
       const keys = new ApiKeyCache(ctx.now);
       await v1.register(rateLimit, {
         max: ctx.config.rateLimitPerMinute,
         timeWindow: 60_000,
         keyGenerator: (request) => {
           const hash = bearerTokenHash(request);
-          return hash && keys.isKnown(hash) ? `key:${hash}` : `ip:${request.ip}`;
+          if (hash && keys.isKnown(hash)) return `key:${hash}`;
+          const session = hash ? undefined : request.cookies[SESSION_COOKIE];
+          return session ? `session:${sha256Hex(session)}` : `ip:${request.ip}`;
         },
       });
       // The API speaks JSON only: anything else is 415, not a string to validate.
       v1.removeContentTypeParser('text/plain');
       registerApiKeyAuth(v1, keys);
+      registerAuthRoutes(v1);
       registerOrgRoutes(v1);
+      registerCreditRoutes(v1);
+      registerApiKeyRoutes(v1);
+      registerMemberRoutes(v1);
       registerTemplateRoutes(v1);
       registerRunRoutes(v1);
       registerDeliveryRoutes(v1);
@@ -125,5 +151,6 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
   );
 
   await registerExecutorRoutes(app, options.storage ? { storage: options.storage } : {});
+  registerDashboardApp(app);
   return app;
 }

@@ -5,12 +5,13 @@
  */
 import pino from 'pino';
 import type { Config } from '../config.js';
-import { bootstrapFirstOrg } from '../db/bootstrap.js';
+import { BOOTSTRAP_CREDITS, bootstrapFirstOrg } from '../db/bootstrap.js';
 import { openDatabase, type Database } from '../db/connect.js';
 import { ensureInstanceSecret } from '../db/instance-settings.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { startWorker, type Worker } from '../delivery/worker.js';
 import { createApp } from './app.js';
+import { invitationLink } from './routes/v1/members.js';
 
 /** The process's one logger, shared by the HTTP app and the worker. Secrets and keys never reach it. */
 export function createLogger(config: Config): pino.Logger {
@@ -61,7 +62,9 @@ export async function serve(
     if (first) {
       // Printed, not logged: the key is shown this once and must not end up in log storage.
       process.stdout.write(
-        `\nFirst start: created org ${first.orgId} with 100 credits.\nAPI key (shown once, store it now): ${first.apiKey}\n\n`,
+        `\nFirst start: created org ${first.orgId} with ${BOOTSTRAP_CREDITS} credits.\n` +
+          `API key (shown once, store it now): ${first.apiKey}\n` +
+          `Dashboard setup link for the first owner (one-time, expires in 7 days): ${invitationLink(config.publicUrl, first.setupToken)}\n\n`,
       );
     }
   }

@@ -1,6 +1,8 @@
 /**
  * `Authorization: Bearer rdk_live_…` for /v1. The key is hashed (SHA-256) and looked up; a missing,
  * malformed, unknown or revoked key gets the same 401 problem. The org of the key is `request.orgId`.
+ * A request with no Authorization header but the dashboard's session cookie is authenticated by the
+ * session instead (src/http/plugins/session-auth.ts); routes marked `config.public` need neither.
  *
  * A key found active is remembered for `API_KEY_CACHE_MS`, so a busy integration costs one lookup per
  * key every few seconds instead of one per request (on PostgreSQL at 50 connections that lookup was a
@@ -18,11 +20,16 @@ import { findActiveApiKey, touchApiKey, type ApiKey } from '../../db/api-keys.js
 import { DomainError } from '../../domain/errors.js';
 import { isApiKeyFormat, sha256Hex } from '../../domain/secrets.js';
 import { MINUTE_MS, RateLimiter, rateLimited } from '../rate-limiter.js';
+import { authenticateSession, hasSessionCookie } from './session-auth.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     orgId: string;
     apiKeyId: string;
+  }
+  interface FastifyInstance {
+    /** Drops a revoked key from this process's cache, so it is refused here at once. */
+    forgetApiKey(keyId: string): void;
   }
 }
 
@@ -68,6 +75,11 @@ export class ApiKeyCache {
     return this.get(hash) !== undefined;
   }
 
+  /** Drops a key (revoked) so this process refuses it at once. */
+  forget(keyId: string): void {
+    for (const [hash, entry] of this.#keys) if (entry.key.id === keyId) this.#keys.delete(hash);
+  }
+
   set(hash: string, key: ApiKey): void {
     if (this.#keys.size >= API_KEY_CACHE_SIZE) this.#keys.delete(this.#keys.keys().next().value!);
     this.#keys.set(hash, { key, readAt: this.now().getTime() });
@@ -91,16 +103,24 @@ export function registerApiKeyAuth(app: FastifyInstance, cache: ApiKeyCache): vo
     return key;
   }
 
+  app.decorate('forgetApiKey', (keyId: string) => cache.forget(keyId));
   app.decorateRequest('orgId', '');
   app.decorateRequest('apiKeyId', '');
+  app.decorateRequest('authKind', null);
+  app.decorateRequest('userId', null);
+  app.decorateRequest('role', null);
   app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.config.public) return;
     const token = bearerToken(request);
+    // No key but a dashboard session cookie: the dashboard is a client of the same API.
+    if (token === undefined && hasSessionCookie(request)) return authenticateSession(request);
     const key =
       token && isApiKeyFormat(token) ? await activeKey(request, bearerTokenHash(request)!) : undefined;
     if (!key) {
       void reply.header('WWW-Authenticate', 'Bearer realm="rundun"');
       throw new DomainError('unauthorized', UNAUTHORIZED);
     }
+    request.authKind = 'api_key';
     request.orgId = key.orgId;
     request.apiKeyId = key.id;
     const at = now();

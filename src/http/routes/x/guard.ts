@@ -37,7 +37,7 @@ function refuseBodyType(request: FastifyRequest, reply: FastifyReply, accepted: 
   return sendProblem(reply, 'unsupported_media_type', detail);
 }
 
-function isAllowedOrigin(request: FastifyRequest, origin: string): boolean {
+export function isAllowedOrigin(request: FastifyRequest, origin: string): boolean {
   const own = `${request.protocol}://${request.host}`;
   return origin === new URL(request.server.ctx.config.publicUrl).origin || origin === own;
 }

@@ -1,22 +1,17 @@
 /**
- * Member sign-in for the executor app: `POST /x/auth/login` sets the `rundun_session` cookie
- * (HttpOnly, SameSite=Lax, Path=/, Secure when PUBLIC_URL is https; 30 days), `POST /x/auth/logout`
- * ends it. Only the token's SHA-256 is stored. A wrong password and an unknown email get the same 401.
+ * Member sign-in for the executor app: `POST /x/auth/login` sets the `rundun_session` cookie (the
+ * dashboard's too: see src/http/session-cookie.ts), `POST /x/auth/logout` ends it. Only the token's
+ * SHA-256 is stored. A wrong password and an unknown email get the same 401; sign-ins are throttled
+ * per email and per address like the dashboard's.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import {
-  authenticateUser,
-  createSession,
-  deleteSession,
-  findSessionUser,
-  SESSION_TTL_MS,
-  type User,
-} from '../../../db/users.js';
+import { findSessionUser } from '../../../db/sessions.js';
+import { authenticateUser, type User } from '../../../db/users.js';
 import { DomainError } from '../../../domain/errors.js';
 import { problems } from '../../schemas.js';
-
-export const SESSION_COOKIE = 'rundun_session';
+import { endSession, SESSION_COOKIE, startSession } from '../../session-cookie.js';
+import { recordFailedSignIn, recordSuccessfulSignIn, refuseThrottledSignIn } from '../../sign-in-throttle.js';
 
 const LoginBody = Type.Object(
   {
@@ -40,7 +35,6 @@ export function toMember(user: User) {
 
 export function registerSessionRoutes(x: FastifyInstance): void {
   const ctx = x.ctx;
-  const secure = new URL(ctx.config.publicUrl).protocol === 'https:';
 
   x.post(
     '/auth/login',
@@ -50,21 +44,19 @@ export function registerSessionRoutes(x: FastifyInstance): void {
         summary: 'Sign in as an org member (sets the rundun_session cookie)',
         security: [],
         body: LoginBody,
-        response: problems(400, 401, 415),
+        response: problems(400, 401, 415, 429),
       },
     },
     async (request, reply) => {
       const { email, password } = request.body as Type.Static<typeof LoginBody>;
+      if (await refuseThrottledSignIn(request, reply, email)) return reply;
       const user = await authenticateUser(ctx.db, email, password);
-      if (!user) throw new DomainError('unauthorized', 'The email or password is not correct.');
-      const token = await createSession(ctx.db, user.id, ctx.now());
-      void reply.setCookie(SESSION_COOKIE, token, {
-        httpOnly: true,
-        sameSite: 'lax',
-        secure,
-        path: '/',
-        maxAge: Math.floor(SESSION_TTL_MS / 1000),
-      });
+      if (!user) {
+        await recordFailedSignIn(request, email);
+        throw new DomainError('unauthorized', 'The email or password is not correct.');
+      }
+      await recordSuccessfulSignIn(request, email);
+      await startSession(request, reply, { userId: user.id, orgId: null });
       return toMember(user);
     },
   );
@@ -80,9 +72,7 @@ export function registerSessionRoutes(x: FastifyInstance): void {
       },
     },
     async (request, reply) => {
-      const token = request.cookies[SESSION_COOKIE];
-      if (token) await deleteSession(ctx.db, token);
-      void reply.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', secure, path: '/' });
+      await endSession(request, reply);
       return reply.code(204).send();
     },
   );

@@ -1,0 +1,97 @@
+/**
+ * The dashboard root: loads the session, then renders the page the URL names. Pages behind sign-in
+ * show Sign in when there is no session (and come back to the page after it, via `?next=`).
+ */
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { ApiError, api, onUnauthorized, setCsrfToken } from '../../shared/api-client';
+import { PublicLayout, SignedInLayout } from './layout';
+import { NotFoundPage } from './pages/not-found';
+import { SignInPage } from './pages/sign-in';
+import { navigate, matchPath, useLocation } from './router';
+import { REDIRECTS, ROUTES } from './routes';
+import { SessionContext, type Session } from './session';
+import { ErrorNotice, Loading } from './ui/states';
+
+export function App() {
+  const location = useLocation();
+  const [session, setSessionState] = useState<Session | null | undefined>(undefined);
+  const [loadError, setLoadError] = useState<unknown>(undefined);
+
+  const setSession = (next: Session | null) => {
+    setCsrfToken(next?.csrf_token);
+    setSessionState(next);
+  };
+
+  useEffect(() => {
+    onUnauthorized(() => setSession(null));
+    api.get<Session>('/v1/auth/session').then(setSession, (error: unknown) => {
+      if (error instanceof ApiError && error.status === 401) setSession(null);
+      else setLoadError(error);
+    });
+  }, []);
+
+  const redirect = REDIRECTS[location.path];
+  useEffect(() => {
+    if (redirect) navigate(redirect, { replace: true });
+  }, [redirect]);
+
+  const matched = useMemo(() => {
+    for (const route of ROUTES) {
+      const params = matchPath(route.pattern, location.path);
+      if (params) return { route, params };
+    }
+    return undefined;
+  }, [location.path]);
+
+  useEffect(() => {
+    document.title = `${matched?.route.title ?? 'Not found'} · Rundun`;
+  }, [matched]);
+
+  const context = useMemo(() => ({ session: session ?? null, setSession }), [session]);
+
+  if (loadError) {
+    return (
+      <PublicLayout>
+        <h1>Rundun</h1>
+        <ErrorNotice error={loadError} retry={() => window.location.reload()} />
+      </PublicLayout>
+    );
+  }
+  if (session === undefined || redirect) {
+    return (
+      <PublicLayout>
+        <Loading what="the dashboard" />
+      </PublicLayout>
+    );
+  }
+
+  let page;
+  if (!matched) {
+    page = session ? (
+      <SignedInLayout section={undefined} path={location.path}>
+        <NotFoundPage />
+      </SignedInLayout>
+    ) : (
+      <PublicLayout>
+        <NotFoundPage />
+      </PublicLayout>
+    );
+  } else if (matched.route.public) {
+    page = <PublicLayout>{matched.route.render(matched.params)}</PublicLayout>;
+  } else if (!session) {
+    page = (
+      <PublicLayout>
+        <SignInPage
+          next={location.path + (location.query.toString() ? `?${location.query.toString()}` : '')}
+        />
+      </PublicLayout>
+    );
+  } else {
+    page = (
+      <SignedInLayout section={matched.route.section} path={location.path}>
+        {matched.route.render(matched.params)}
+      </SignedInLayout>
+    );
+  }
+  return <SessionContext.Provider value={context}>{page}</SessionContext.Provider>;
+}
