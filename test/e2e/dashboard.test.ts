@@ -4,8 +4,11 @@
  * 1280×800 (and the main ones on a phone) and checked with axe-core (serious/critical = failure).
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { DEFAULT_DASHBOARD_DIST } from '../../src/http/routes/dashboard-app.js';
 import { EVERY_STEP_TEMPLATE } from '../helpers/app.js';
 import { checkPage, DESKTOP, nav, PHONE, signIn } from './dashboard-pages.js';
 import {
@@ -17,7 +20,11 @@ import {
   type Receiver,
 } from './harness.js';
 
-const skip = e2eSkipReason();
+const skip =
+  e2eSkipReason() ??
+  (fs.existsSync(path.join(DEFAULT_DASHBOARD_DIST, 'index.html'))
+    ? undefined
+    : 'the dashboard is not built (npm run build:web)');
 if (skip) console.log(`# skipping the dashboard browser tests: ${skip}`);
 
 const OWNER = { email: 'olga@harbour.test', password: 'harbour-owner-pass' };
