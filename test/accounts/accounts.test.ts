@@ -15,7 +15,8 @@ for (const kind of testDatabaseKinds()) {
   describe(`dashboard accounts on ${kind}`, () => {
     let t: TestApp;
     before(async () => {
-      t = await createTestApp(kind);
+      // Behind one proxy, so X-Forwarded-Proto: https counts as TLS.
+      t = await createTestApp(kind, { config: { trustProxy: 1 } });
     });
     after(() => t.close());
 
