@@ -4,10 +4,10 @@ import { requestPosition } from './geo';
 import type { OutboxState } from './outbox';
 import { REVIEW } from './drafts';
 import type { RunSession } from './session';
-import { PhotoPicker } from './steps/photos';
-import { StepControl } from './steps/step-control';
+import { PhotoPicker } from '../../shared/steps/photos';
+import { StepControl } from '../../shared/steps/step-control';
 import { describeShownChange } from './step-logic';
-import { ERROR_ID, TITLE_ID } from './steps/step-text';
+import { ERROR_ID, TITLE_ID } from '../../shared/steps/step-text';
 import { dropStaleTap, useShownAt } from './tap-guard';
 import type { Step } from './types';
 

@@ -5,10 +5,10 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type SignaturePad from 'signature_pad';
-import type { StepDraft } from '../answers';
-import { canvasToBlob } from '../image-resize';
-import type { RunSession } from '../session';
-import type { Step } from '../types';
+import type { StepDraft } from '../../executor/src/answers';
+import { canvasToBlob } from '../../executor/src/image-resize';
+import type { RunSession } from '../../executor/src/session';
+import type { Step } from '../../executor/src/types';
 import { usePhotoSource } from './photos';
 import { StepHelp, StepTitle, TITLE_ID, describeStep } from './step-text';
 

@@ -1,8 +1,8 @@
 /** Picks the control for a step's type. */
-import type { DraftValue, StepDraft } from '../answers';
-import type { OutboxState } from '../outbox';
-import type { RunSession } from '../session';
-import type { Step } from '../types';
+import type { DraftValue, StepDraft } from '../../executor/src/answers';
+import type { OutboxState } from '../../executor/src/outbox';
+import type { RunSession } from '../../executor/src/session';
+import type { Step } from '../../executor/src/types';
 import { BarcodeControl } from './barcode';
 import { BooleanControl, ChoiceControl } from './choice';
 import { DateTimeControl } from './datetime';

@@ -2,7 +2,7 @@
  * The heading, help and error of the step on screen. Only one step is shown at a time, so the ids are
  * fixed; every control names itself with TITLE_ID (or a <label> inside it) and is described by the rest.
  */
-import type { Step } from '../types';
+import type { Step } from '../../executor/src/types';
 
 export const TITLE_ID = 'step-title';
 export const META_ID = 'step-meta';

@@ -4,11 +4,11 @@
  * on the phone and queued for upload at once; its tile shows the upload's progress.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { PhotoDraft, StepDraft } from '../answers';
-import type { OutboxState } from '../outbox';
-import type { RunSession } from '../session';
-import type { Step } from '../types';
-import { explainPhotoRule } from '../step-logic';
+import type { PhotoDraft, StepDraft } from '../../executor/src/answers';
+import type { OutboxState } from '../../executor/src/outbox';
+import type { RunSession } from '../../executor/src/session';
+import type { Step } from '../../executor/src/types';
+import { explainPhotoRule } from '../../executor/src/step-logic';
 import { StepHelp, StepTitle, TITLE_ID, describeStep } from './step-text';
 
 interface Props {

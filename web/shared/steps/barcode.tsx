@@ -3,8 +3,8 @@
  * camera scan fills the same field. The camera stops as soon as a code is read or the scan is closed.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { DraftValue, StepDraft } from '../answers';
-import type { Step } from '../types';
+import type { DraftValue, StepDraft } from '../../executor/src/answers';
+import type { Step } from '../../executor/src/types';
 import { INPUT_ID, StepHelp, StepTitle, describeStep } from './step-text';
 
 interface DetectedBarcode {

@@ -1,6 +1,6 @@
 /** datetime: the browser's date or date-and-time picker; a datetime answer is sent as UTC ISO with Z. */
-import { toLocalInputValue, type DraftValue, type StepDraft } from '../answers';
-import type { Step } from '../types';
+import { toLocalInputValue, type DraftValue, type StepDraft } from '../../executor/src/answers';
+import type { Step } from '../../executor/src/types';
 import { INPUT_ID, StepHelp, StepTitle, describeStep } from './step-text';
 
 export function DateTimeControl({

@@ -1,5 +1,5 @@
 /** instruction: text to read; Next acknowledges it (answer null). */
-import type { Step } from '../types';
+import type { Step } from '../../executor/src/types';
 import { StepHelp, StepTitle, TITLE_ID } from './step-text';
 
 export function InstructionControl({ step }: { step: Step }) {

@@ -1,6 +1,6 @@
 /** text: a one-line input, or a textarea when the step is multiline; a counter when there is a limit. */
-import type { DraftValue, StepDraft } from '../answers';
-import type { Step } from '../types';
+import type { DraftValue, StepDraft } from '../../executor/src/answers';
+import type { Step } from '../../executor/src/types';
 import { INPUT_ID, StepHelp, StepTitle, describeStep } from './step-text';
 
 export function TextControl({

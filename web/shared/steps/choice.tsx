@@ -1,6 +1,6 @@
 /** boolean (two big Yes/No radios), choice (a radio list) and multi_choice (a checkbox list). */
-import type { DraftValue, StepDraft } from '../answers';
-import type { Step } from '../types';
+import type { DraftValue, StepDraft } from '../../executor/src/answers';
+import type { Step } from '../../executor/src/types';
 import { StepHelp, StepTitle, TITLE_ID, describeStep } from './step-text';
 
 interface Props {

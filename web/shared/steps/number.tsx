@@ -2,8 +2,8 @@
  * number: a text input with the decimal keypad (type=number mangles commas and hides typos). The
  * keypad has no minus sign on iOS, so steps that allow negative values get the full keyboard.
  */
-import type { DraftValue, StepDraft } from '../answers';
-import type { Step } from '../types';
+import type { DraftValue, StepDraft } from '../../executor/src/answers';
+import type { Step } from '../../executor/src/types';
 import { INPUT_ID, StepHelp, StepTitle, describeStep } from './step-text';
 
 function describeBounds(step: Step): string {

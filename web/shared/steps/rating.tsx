@@ -1,6 +1,6 @@
 /** rating: a radiogroup of 1..max, laid out as a row of number buttons. */
-import type { DraftValue, StepDraft } from '../answers';
-import type { Step } from '../types';
+import type { DraftValue, StepDraft } from '../../executor/src/answers';
+import type { Step } from '../../executor/src/types';
 import { StepHelp, StepTitle, TITLE_ID, describeStep } from './step-text';
 
 export function RatingControl({
