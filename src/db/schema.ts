@@ -113,6 +113,10 @@ export interface TemplateVersionsTable {
   /** The whole template document (name, settings, steps) as validated. */
   definition: Json<unknown>;
   created_at: CreatedAt;
+  /** The member who wrote the version from the dashboard (null: an API key, or before 0060). */
+  created_by_user_id: string | null;
+  /** The API key that wrote the version (null: a session, or before 0060). */
+  created_by_key_id: string | null;
 }
 
 export type RunStatus = 'pending' | 'in_progress' | 'completed' | 'cancelled' | 'expired';

@@ -28,11 +28,24 @@ function toTemplate(row: TemplateRow, definition: unknown, version = row.current
   };
 }
 
+/** Who writes a version: the signed-in member, or the API key of the request. */
+export interface VersionAuthor {
+  userId: string | null;
+  keyId: string | null;
+}
+
+const NO_AUTHOR: VersionAuthor = { userId: null, keyId: null };
+
+function authorColumns(author: VersionAuthor) {
+  return { created_by_user_id: author.userId, created_by_key_id: author.keyId };
+}
+
 export async function createTemplate(
   db: Kysely<DB>,
   orgId: string,
   definition: TemplateDefinition,
   now: Date,
+  author: VersionAuthor = NO_AUTHOR,
 ): Promise<Template> {
   return db.transaction().execute(async (trx) => {
     const row = await trx
@@ -49,7 +62,13 @@ export async function createTemplate(
       .executeTakeFirstOrThrow();
     await trx
       .insertInto('template_versions')
-      .values({ template_id: row.id, version: 1, definition: JSON.stringify(definition), created_at: now })
+      .values({
+        template_id: row.id,
+        version: 1,
+        definition: JSON.stringify(definition),
+        created_at: now,
+        ...authorColumns(author),
+      })
       .execute();
     return toTemplate(row, definition);
   });
@@ -61,6 +80,7 @@ export async function updateTemplate(
   templateId: string,
   definition: TemplateDefinition,
   now: Date,
+  author: VersionAuthor = NO_AUTHOR,
 ): Promise<Template> {
   return db.transaction().execute(async (trx) => {
     // The row lock makes concurrent updates take consecutive versions instead of colliding.
@@ -83,7 +103,13 @@ export async function updateTemplate(
       .executeTakeFirstOrThrow();
     await trx
       .insertInto('template_versions')
-      .values({ template_id: templateId, version, definition: JSON.stringify(definition), created_at: now })
+      .values({
+        template_id: templateId,
+        version,
+        definition: JSON.stringify(definition),
+        created_at: now,
+        ...authorColumns(author),
+      })
       .execute();
     return toTemplate(row, definition);
   });

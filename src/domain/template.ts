@@ -3,7 +3,6 @@
  * author and returns it normalised (ids generated, defaults filled in), so a stored version and every
  * run's snapshot say exactly what the executor saw. Each error names the step and the rule.
  */
-import { randomBytes } from 'node:crypto';
 import Type, { type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { validateStepConditions } from './condition-validation.js';
@@ -249,7 +248,9 @@ function schemaErrors(
 
 function generateId(prefix: 's' | 'o', taken: Set<string>): string {
   for (;;) {
-    const id = `${prefix}-${randomBytes(5).toString('hex')}`;
+    // globalThis.crypto, not node:crypto: the dashboard's editor validates with this module too.
+    const bytes = globalThis.crypto.getRandomValues(new Uint8Array(5));
+    const id = `${prefix}-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
     if (!taken.has(id)) return id;
   }
 }

@@ -4,6 +4,7 @@ import { createApiKey } from '../../src/db/api-keys.js';
 import { createOrg } from '../../src/db/orgs.js';
 import { createTestApp, EVERY_STEP_TEMPLATE, type TestApp } from '../helpers/app.js';
 import { testDatabaseKinds } from '../helpers/database.js';
+import { createDashboardClient, signUp } from '../accounts/helpers.js';
 
 for (const kind of testDatabaseKinds()) {
   describe(`templates API on ${kind}`, () => {
@@ -146,6 +147,67 @@ for (const kind of testDatabaseKinds()) {
       assert.equal(dispatch.statusCode, 404);
       const read = await t.api({ method: 'GET', url: `/v1/templates/${created.id}` });
       assert.equal(read.json().version, 1, 'the owner still sees it unchanged');
+    });
+
+    it('lists versions newest first with the API key or member who wrote each, and counts runs in the list', async () => {
+      const created = await create();
+      await t.api({
+        method: 'PUT',
+        url: `/v1/templates/${created.id}`,
+        payload: { ...EVERY_STEP_TEMPLATE, name: 'Second' },
+      });
+      const client = createDashboardClient(t.app);
+      const owner = await signUp(client, 'versions-owner@example.com', 'Versions org');
+      const own = await client.request('POST', '/v1/templates', {
+        name: 'Mine',
+        steps: [{ type: 'text', label: 'Note' }],
+      });
+      assert.equal(own.statusCode, 201, own.body);
+      const ownId = own.json<{ id: string }>().id;
+      await client.request('PUT', `/v1/templates/${ownId}`, {
+        name: 'Mine 2',
+        steps: [{ type: 'text', label: 'Note' }],
+      });
+      const ownVersions = await client.request('GET', `/v1/templates/${ownId}/versions`);
+      assert.deepEqual(
+        ownVersions
+          .json<{ data: { version: number; author: unknown }[] }>()
+          .data.map((v) => [v.version, v.author]),
+        [2, 1].map((v) => [
+          v,
+          {
+            kind: 'member',
+            user_id: owner.user.user_id,
+            email: 'versions-owner@example.com',
+            name: 'Olga Owner',
+          },
+        ]),
+      );
+      const keyVersions = await t.api({ method: 'GET', url: `/v1/templates/${created.id}/versions` });
+      const data = keyVersions.json<{ data: { version: number; author: { kind: string; name: string } }[] }>()
+        .data;
+      assert.deepEqual(
+        data.map((v) => [v.version, v.author.kind, v.author.name]),
+        [
+          [2, 'api_key', 'test'],
+          [1, 'api_key', 'test'],
+        ],
+      );
+      const other = await client.request('GET', `/v1/templates/${created.id}/versions`);
+      assert.equal(other.statusCode, 404);
+
+      const dispatched = await t.api({
+        method: 'POST',
+        url: '/v1/runs',
+        payload: { template_id: created.id },
+      });
+      assert.equal(dispatched.statusCode, 201, dispatched.body);
+      const list = await t.api({ method: 'GET', url: '/v1/templates?limit=100' });
+      const counts = new Map(
+        list.json<{ data: { id: string; runs_count: number }[] }>().data.map((x) => [x.id, x.runs_count]),
+      );
+      assert.equal(counts.get(created.id), 1);
+      assert.ok([...counts.values()].every((n) => Number.isInteger(n)));
     });
   });
 }

@@ -1,5 +1,5 @@
 /** /v1/templates: create, list, read (current or a version), update (new version), archive. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import {
   archiveTemplate,
@@ -8,7 +8,9 @@ import {
   listTemplates,
   updateTemplate,
   type Template,
+  type VersionAuthor,
 } from '../../../db/templates.js';
+import { countTemplateRuns, listTemplateVersions } from '../../../db/template-versions.js';
 import { notFound } from '../../../domain/errors.js';
 import { parseTemplate, TemplateInputSchema } from '../../../domain/template.js';
 import { PageQuerySchema, problems } from '../../schemas.js';
@@ -34,6 +36,12 @@ const templateBody = {
   ...TemplateInputSchema,
   description: 'A template document. Invalid templates answer 422 naming the step and the rule.',
 };
+function authorOf(request: FastifyRequest): VersionAuthor {
+  return request.authKind === 'session'
+    ? { userId: request.userId, keyId: null }
+    : { userId: null, keyId: request.apiKeyId || null };
+}
+
 const acceptAnyJson = { attachValidation: true } as const;
 
 export function registerTemplateRoutes(app: FastifyInstance): void {
@@ -54,6 +62,7 @@ export function registerTemplateRoutes(app: FastifyInstance): void {
         request.orgId,
         parseTemplate(request.body),
         app.ctx.now(),
+        authorOf(request),
       );
       return reply
         .code(201)
@@ -82,7 +91,15 @@ export function registerTemplateRoutes(app: FastifyInstance): void {
         limit: query.limit,
         includeArchived: query.include_archived,
       });
-      return { data: page.templates.map(toTemplateBody), next_cursor: page.nextCursor };
+      const runs = await countTemplateRuns(
+        app.ctx.db,
+        request.orgId,
+        page.templates.map((t) => t.id),
+      );
+      return {
+        data: page.templates.map((t) => ({ ...toTemplateBody(t), runs_count: runs.get(t.id) ?? 0 })),
+        next_cursor: page.nextCursor,
+      };
     },
   );
 
@@ -101,6 +118,35 @@ export function registerTemplateRoutes(app: FastifyInstance): void {
       const template = await findTemplate(app.ctx.db, request.orgId, id);
       if (!template) throw notFound('Template');
       return toTemplateBody(template);
+    },
+  );
+
+  app.get(
+    '/templates/:id/versions',
+    {
+      schema: {
+        tags: ['templates'],
+        summary: 'List the versions of a template, newest first, with who wrote each and when',
+        params: TemplateIdParams,
+        response: problems(401, 404),
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const versions = await listTemplateVersions(app.ctx.db, request.orgId, id);
+      if (!versions) throw notFound('Template');
+      return {
+        data: versions.map((v) => ({
+          version: v.version,
+          created_at: v.createdAt.toISOString(),
+          author:
+            v.author?.kind === 'member'
+              ? { kind: 'member', user_id: v.author.userId, email: v.author.email, name: v.author.name }
+              : v.author?.kind === 'api_key'
+                ? { kind: 'api_key', key_id: v.author.keyId, name: v.author.name }
+                : null,
+        })),
+      };
     },
   );
 
@@ -137,7 +183,15 @@ export function registerTemplateRoutes(app: FastifyInstance): void {
     async (request) => {
       const { id } = request.params as { id: string };
       const definition = parseTemplate(request.body);
-      return toTemplateBody(await updateTemplate(app.ctx.db, request.orgId, id, definition, app.ctx.now()));
+      const template = await updateTemplate(
+        app.ctx.db,
+        request.orgId,
+        id,
+        definition,
+        app.ctx.now(),
+        authorOf(request),
+      );
+      return toTemplateBody(template);
     },
   );
 
