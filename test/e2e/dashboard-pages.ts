@@ -42,3 +42,15 @@ export async function signIn(page: Page, baseUrl: string, email: string, passwor
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
+
+/** Waits until the image matched by `selector` has loaded (a broken or blocked image never does). */
+export async function waitForImage(page: Page, selector: string): Promise<void> {
+  await page.waitForFunction((css) => {
+    const img = (
+      globalThis as unknown as {
+        document: { querySelector(s: string): { complete: boolean; naturalWidth: number } | null };
+      }
+    ).document.querySelector(css);
+    return img !== null && img.complete && img.naturalWidth > 0;
+  }, selector);
+}

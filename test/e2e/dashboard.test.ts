@@ -5,17 +5,20 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEFAULT_DASHBOARD_DIST } from '../../src/http/routes/dashboard-app.js';
 import { EVERY_STEP_TEMPLATE } from '../helpers/app.js';
-import { checkPage, DESKTOP, nav, PHONE, signIn } from './dashboard-pages.js';
+import { checkPage, DESKTOP, nav, PHONE, signIn, waitForImage } from './dashboard-pages.js';
+import { answerSteps, GEO, waitForHeading, writePhoto } from './executor-pages.js';
 import {
   e2eSkipReason,
   launchChromium,
   startReceiver,
   startServer,
+  WEBHOOK_SECRET,
   type E2eServer,
   type Receiver,
 } from './harness.js';
@@ -38,8 +41,13 @@ describe('dashboard in Chromium', { skip }, () => {
   let page: Page;
   const errors: string[] = [];
   let apiKey = '';
+  let tmp = '';
+  let photo = '';
+  let runId = '';
 
   before(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rundun-dashboard-e2e-'));
+    photo = await writePhoto(tmp);
     [server, receiver, browser] = await Promise.all([startServer(), startReceiver(), launchChromium()]);
     owner = await browser.newContext({ viewport: DESKTOP });
     await owner.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
@@ -48,6 +56,7 @@ describe('dashboard in Chromium', { skip }, () => {
     page.on('pageerror', (error) => errors.push(error.message));
   });
   after(async () => {
+    fs.rmSync(tmp, { recursive: true, force: true });
     await browser?.close();
     await server?.close();
     await receiver?.close();
@@ -164,6 +173,108 @@ describe('dashboard in Chromium', { skip }, () => {
     }
     await page.reload();
     await page.getByRole('cell', { name: MEMBER.email, exact: true }).waitFor();
+  });
+
+  it('dispatches by hand: the link with Copy link and a QR code', async () => {
+    await nav(page, 'Runs');
+    await checkPage(page, 'Runs', 'runs-empty');
+    await page.getByRole('link', { name: 'Dispatch run' }).first().click();
+    await checkPage(page, 'Dispatch run', 'dispatch');
+    await page.getByLabel('Executor ref').fill('booking_42');
+    await page.getByLabel('Webhook URL').fill(receiver.url);
+    await page.getByLabel('Webhook secret').fill(WEBHOOK_SECRET);
+    await page.getByRole('button', { name: 'Dispatch run' }).click();
+    const link = await page.getByLabel('Run link', { exact: true }).inputValue();
+    assert.match(link, new RegExp(`^${server.url}/r/r-`));
+    runId = link.split('/r/')[1]!;
+    await page.getByRole('img', { name: 'QR code to open the run on a phone' }).waitFor();
+    await page.getByRole('button', { name: 'Copy link' }).click();
+    assert.equal(await page.evaluate('navigator.clipboard.readText()'), link);
+    await checkPage(page, 'Dispatch run', 'dispatched');
+  });
+
+  it('shows the answers, photo and signature given in the executor app in a second browser context', async () => {
+    const phone = await browser.newContext({ viewport: { width: 360, height: 640 } });
+    try {
+      await phone.grantPermissions(['geolocation'], { origin: server.url });
+      await phone.setGeolocation(GEO);
+      const executor = await phone.newPage();
+      executor.setDefaultTimeout(15_000);
+      await executor.goto(`${server.url}/r/${runId}`);
+      await executor.getByRole('button', { name: 'Start' }).click();
+      await answerSteps(executor, photo);
+      await executor.getByRole('button', { name: 'Submit' }).click();
+      await waitForHeading(executor, 'Thank you!');
+    } finally {
+      await phone.close();
+    }
+
+    await page.getByRole('link', { name: 'Open the run' }).click();
+    await checkPage(page, 'Run “booking_42”', 'run');
+    await page.getByText('Completed', { exact: true }).first().waitFor();
+    const answer = (label: string) =>
+      page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: label }) });
+    await answer('Odometer reading').getByText('42150 km').waitFor();
+    await answer('Fuel level').getByText('Half', { exact: true }).waitFor();
+    await answer('Damage type').getByText('Scratch, Crack').waitFor();
+    await answer('Additional notes').getByText('Scratch on rear left door').waitFor();
+    await answer('VIN').getByText('VIN1234567890').waitFor();
+    await page.getByRole('img', { name: 'Signature: Customer signature' }).waitFor();
+    await waitForImage(page, 'img.signature');
+    await page
+      .getByRole('cell', { name: /51\.507/ })
+      .first()
+      .waitFor();
+    await page.getByRole('img', { name: /Plot of \d+ position/ }).waitFor();
+
+    const thumbnail = page.getByRole('button', { name: 'Open photo 1 of Dashboard photo full size' });
+    await thumbnail.click();
+    const viewer = page.getByRole('dialog', { name: /Dashboard photo: photo 1 of 1/ });
+    const full = viewer.getByRole('img', { name: /Dashboard photo/ });
+    await full.waitFor();
+    await waitForImage(page, 'img.photo-full');
+    assert.equal(
+      await full.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
+      1600,
+      'full size',
+    );
+    await checkPage(page, 'Run “booking_42”', 'run-photo');
+    await viewer.getByRole('button', { name: 'Close' }).click();
+    await viewer.waitFor({ state: 'detached' });
+
+    await page.setViewportSize(PHONE);
+    await checkPage(page, 'Run “booking_42”', 'run-phone');
+    await page.setViewportSize(DESKTOP);
+  });
+
+  it("shows the run's deliveries with an attempt's request and response, and replays one", async () => {
+    await receiver.waitFor((all) => all.filter((r) => r.body.includes(runId)).length >= 12, 20_000);
+    await page.reload();
+    await page.getByRole('heading', { name: 'Webhook deliveries' }).waitFor();
+    const completed = page.getByRole('row').filter({ hasText: 'run.completed' });
+    await completed.getByText('Succeeded').waitFor();
+    await completed.getByRole('button', { name: /^run\.completed seq/ }).click();
+    const attempt = page.getByRole('region', { name: 'Attempt 1' });
+    await attempt.getByRole('heading', { name: 'Request body' }).waitFor();
+    await attempt.getByText('"event": "run.completed"').waitFor();
+    await attempt.getByText('signature-input:', { exact: false }).waitFor();
+    await attempt.getByRole('heading', { name: 'Response 200' }).waitFor();
+    await checkPage(page, 'Run “booking_42”', 'run-deliveries');
+
+    const before = receiver.received.length;
+    await completed.getByRole('button', { name: /^Replay run\.completed/ }).click();
+    await page.getByRole('status').filter({ hasText: 'Replay of run.completed' }).waitFor();
+    await receiver.waitFor((all) => all.length > before);
+    const replayed = JSON.parse(receiver.received[receiver.received.length - 1]!.body);
+    assert.equal(replayed.event, 'run.completed');
+    assert.equal(replayed.delivery_attempt, 2);
+    await page.reload();
+    await page
+      .getByRole('row')
+      .filter({ hasText: 'run.completed' })
+      .getByRole('button', { name: /^run\.completed seq/ })
+      .click();
+    await page.getByRole('region', { name: 'Attempt 2' }).getByText('(replay)').waitFor();
   });
 
   it('revokes the key with a confirmation, and the API refuses it at once', async () => {

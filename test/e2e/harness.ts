@@ -70,6 +70,8 @@ export interface ReceivedWebhook {
 export interface Receiver {
   url: string;
   received: ReceivedWebhook[];
+  /** The status every later request is answered with (200 unless set): lets a test make the receiver fail. */
+  respondWith(status: number): void;
   /** Resolves once `predicate` holds; rejects after `timeoutMs`. */
   waitFor(predicate: (received: ReceivedWebhook[]) => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -77,6 +79,7 @@ export interface Receiver {
 
 export async function startReceiver(): Promise<Receiver> {
   const received: ReceivedWebhook[] = [];
+  let status = 200;
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -86,7 +89,9 @@ export async function startReceiver(): Promise<Receiver> {
         headers: request.headers,
         body: Buffer.concat(chunks).toString('utf8'),
       });
-      response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      response
+        .writeHead(status, { 'content-type': 'text/plain' })
+        .end(status < 300 ? 'ok' : 'receiver failing');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -94,6 +99,9 @@ export async function startReceiver(): Promise<Receiver> {
   return {
     url: `http://127.0.0.1:${port}/hooks/rundun`,
     received,
+    respondWith(next) {
+      status = next;
+    },
     async waitFor(predicate, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(received)) {

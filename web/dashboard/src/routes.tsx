@@ -6,6 +6,8 @@
 import type { ComponentChildren } from 'preact';
 import { AcceptInvitePage } from './pages/accept-invite';
 import { DeliveriesPage } from './pages/deliveries/deliveries-page';
+import { RunPage } from './pages/run/run-page';
+import { DispatchPage } from './pages/runs/dispatch-page';
 import { RunsPage } from './pages/runs/runs-page';
 import { AccountPage } from './pages/settings/account-page';
 import { ApiKeysPage } from './pages/settings/api-keys-page';
@@ -44,6 +46,8 @@ export const ROUTES: PageRoute[] = [
     render: (p) => <AcceptInvitePage token={p.token!} />,
   },
   { pattern: '/app/runs', title: 'Runs', section: 'runs', render: () => <RunsPage /> },
+  { pattern: '/app/runs/new', title: 'Dispatch run', section: 'runs', render: () => <DispatchPage /> },
+  { pattern: '/app/runs/:id', title: 'Run', section: 'runs', render: (p) => <RunPage id={p.id!} /> },
   { pattern: '/app/templates', title: 'Templates', section: 'templates', render: () => <TemplatesPage /> },
   {
     pattern: '/app/templates/:id',

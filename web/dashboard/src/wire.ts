@@ -42,3 +42,63 @@ export interface RunSummary {
   expires_at: string | null;
   finished_at: string | null;
 }
+
+export type Identity =
+  | { mode: 'anonymous' }
+  | { mode: 'external'; name: string; email?: string; phone?: string }
+  | { mode: 'member'; user_id: string };
+export interface Geo {
+  lat: number;
+  lng: number;
+  accuracy_m: number | null;
+}
+export interface RunAnswer {
+  status: 'answered' | 'skipped';
+  answer: unknown;
+  photos: { photo_index: number; url: string; width: number; height: number }[];
+  geo: Geo | null;
+  answered_at: string;
+}
+export interface RunDocument extends RunSummary {
+  identity: Identity | null;
+  webhook: { url: string; events: string[] } | null;
+  started_at: string | null;
+  duration_seconds: number | null;
+  last_step_id: string | null;
+  progress: { total: number; answered: number; skipped: number };
+  template: TemplateDefinition;
+  answers: Record<string, RunAnswer>;
+  hidden_steps?: string[];
+}
+export interface DispatchAnswer {
+  run_id: string;
+  link: string;
+  expires_at: string | null;
+  assigned_to: string | null;
+}
+export interface DeliveryAttempt {
+  attempt: number;
+  manual: boolean;
+  started_at: string;
+  duration_ms: number;
+  request: { headers: Record<string, string>; body: string };
+  response: { status: number; headers: Record<string, string>; body: string } | null;
+  error: string | null;
+  succeeded: boolean;
+}
+export interface Delivery {
+  delivery_id: string;
+  event_id: string;
+  event: string;
+  run_id: string;
+  seq: number;
+  url: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  attempt_count: number;
+  next_attempt_at: string | null;
+  replay_pending: boolean;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  attempts: DeliveryAttempt[];
+}
