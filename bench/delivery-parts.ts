@@ -11,6 +11,7 @@ import { buildEnvelope } from '../src/domain/events.js';
 import { newId } from '../src/domain/ids.js';
 import type { TestApp } from '../test/helpers/app.js';
 import { SAMPLE_DATA } from '../test/delivery/helpers/runs.js';
+import { TEST_ENCRYPTION_KEY } from '../test/helpers/keyring.js';
 
 const SAMPLE_BODY_DATA = SAMPLE_DATA['step.completed'];
 
@@ -59,7 +60,13 @@ export class Receivers {
 export async function startWorkerProcess(databaseUrl: string): Promise<() => Promise<void>> {
   const child = spawn(process.execPath, ['dist/cli/main.js', 'worker'], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, DATABASE_URL: databaseUrl, RUNDUN_WEBHOOK_ALLOW_INSECURE: 'true' },
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      RUNDUN_WEBHOOK_ALLOW_INSECURE: 'true',
+      // The bench app stores webhook secrets under the tests' key; the worker must decrypt them.
+      RUNDUN_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+    },
   });
   await new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`rundun worker exited with ${code}`)));

@@ -10,6 +10,7 @@ import Fastify from 'fastify';
 import { sql } from 'kysely';
 import { EVERY_STEP_TEMPLATE } from '../test/helpers/app.js';
 import { createTestDatabase } from '../test/helpers/database.js';
+import { TEST_KEYRING } from '../test/helpers/keyring.js';
 
 /** A module of the build, typed as its source. */
 function fromBuild<T>(path: string): Promise<T> {
@@ -33,7 +34,12 @@ await sql`create table bench_baseline (id bigserial primary key, body jsonb not 
 );
 
 const config = createConfig({ rateLimitPerMinute: 10_000_000, port: 0 });
-const app = await createApp({ config, database, secret: 'bench-secret-0123456789abcdef0123456789' });
+const app = await createApp({
+  config,
+  database,
+  secret: 'bench-secret-0123456789abcdef0123456789',
+  keyring: TEST_KEYRING,
+});
 const org = await createOrg(database.db, 'Bench', 10_000_000);
 const { key } = await createApiKey(database.db, org.id);
 const template = await app.inject({

@@ -13,7 +13,7 @@ import { grantCredits } from '../db/credits.js';
 import { createOrg, findOrg } from '../db/orgs.js';
 import { createUser } from '../db/users.js';
 import { startWorker } from '../delivery/worker.js';
-import { createLogger, openConfiguredDatabase, serve } from '../http/server.js';
+import { createLogger, openConfiguredDatabase, openSecrets, serve } from '../http/server.js';
 import { copyMedia } from '../media/copy-media.js';
 import { createS3Storage } from '../media/s3-storage.js';
 import { createDiskStorage } from '../media/storage.js';
@@ -83,7 +83,8 @@ export function buildProgram(): Command {
       const logger = createLogger(config);
       const database = await openConfiguredDatabase(config);
       await migrateToLatest(database.db);
-      const worker = startWorker({ database, config, logger });
+      const keyring = await openSecrets(config, database, logger);
+      const worker = startWorker({ database, config, logger, keyring });
       logger.info({ database: database.kind }, 'rundun worker started');
       await waitForSignal();
       await worker.stop();

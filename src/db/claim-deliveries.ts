@@ -53,7 +53,7 @@ export interface ClaimedDelivery {
   leaseUntil: Date;
   /** The event envelope as stored (JSON text); `deliveryBody` makes an attempt's body of it. */
   envelopeJson: string;
-  /** The run's webhook secret: the HMAC key. */
+  /** The run's webhook secret (the HMAC key) as stored: encrypted (src/secrets/keyring.ts); null once wiped. */
   secret: string | null;
 }
 

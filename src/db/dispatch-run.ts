@@ -18,6 +18,7 @@ import { DomainError, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { computeExpiresAt } from '../domain/run.js';
 import { sha256Hex } from '../domain/secrets.js';
+import { webhookSecretContext, type Keyring } from '../secrets/keyring.js';
 import { insertRun, insertRunSoon, type InsertedRun, type NewRun } from './insert-runs.js';
 import { findRunRow } from './runs.js';
 import type { DB, RunRow } from './schema.js';
@@ -35,6 +36,8 @@ export interface DispatchInput {
   idempotencyKey?: string | undefined;
   /** The request body, hashed to detect a key reused for a different request. */
   requestBody: string;
+  /** The webhook secret is stored encrypted with it. */
+  keyring: Keyring;
   now: Date;
 }
 
@@ -143,13 +146,18 @@ export async function dispatchRun(
   db: Kysely<DB>,
   input: DispatchInput,
 ): Promise<{ run: DispatchedRun; replayed: boolean }> {
+  const id = newId('r');
+  const webhook = input.webhook && {
+    ...input.webhook,
+    secret: input.keyring.encrypt(input.webhook.secret, webhookSecretContext(id)),
+  };
   const run: NewRun = {
-    id: newId('r'),
+    id,
     orgId: input.orgId,
     templateId: input.templateId,
     executorRef: input.executorRef ?? null,
     assignedTo: await resolveAssignee(db, input.orgId, input.assignTo),
-    webhook: input.webhook,
+    webhook,
     expiresAt: computeExpiresAt(input.now, input.expiresInHours),
     now: input.now,
   };

@@ -17,7 +17,7 @@ import { findStep, type TemplateDefinition } from '../domain/template.js';
 import type { MediaUrlSigner } from '../media/urls.js';
 import { findAnswerRow, upsertAnswer } from './answers.js';
 import { appendRunEvent } from './events.js';
-import { assertInProgress, writeRun } from './executor-write.js';
+import { assertEventRoom, assertInProgress, writeRun } from './executor-write.js';
 import { findRunMediaByIds } from './media.js';
 import { listAnswers } from './runs.js';
 import type { DB, RunRow } from './schema.js';
@@ -30,6 +30,8 @@ export interface AnswerStepInput {
   geo: unknown;
   requestId: string | null;
   sessionUserId: string | null;
+  /** Step events this run may write (config `maxEventsPerRun`). */
+  maxEvents: number;
   now: Date;
   urlFor: MediaUrlSigner['urlFor'];
 }
@@ -67,6 +69,7 @@ export async function answerStep(db: Kysely<DB>, input: AnswerStepInput): Promis
       };
     }
     assertInProgress(row);
+    assertEventRoom(row, input.maxEvents);
     assertMayWrite(
       { assignedTo: row.assigned_to, identity: row.identity as Identity | null },
       input.sessionUserId,

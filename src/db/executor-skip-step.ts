@@ -13,13 +13,20 @@ import { assertStepVisible, evaluateRunSteps } from '../domain/run-logic.js';
 import { findAnswerRow, upsertAnswer } from './answers.js';
 import { appendRunEvent } from './events.js';
 import { findRunStep, readProgress, type StepWriteResult } from './executor-answer-step.js';
-import { assertInProgress, writeRun } from './executor-write.js';
+import { assertEventRoom, assertInProgress, writeRun } from './executor-write.js';
 import { listAnswers } from './runs.js';
 import type { DB } from './schema.js';
 
 export async function skipStep(
   db: Kysely<DB>,
-  input: { runId: string; stepId: string; requestId: string | null; sessionUserId: string | null; now: Date },
+  input: {
+    runId: string;
+    stepId: string;
+    requestId: string | null;
+    sessionUserId: string | null;
+    maxEvents: number;
+    now: Date;
+  },
 ): Promise<StepWriteResult> {
   return writeRun(db, input.runId, input.now, async (trx, row) => {
     const { template, step } = findRunStep(row, input.stepId);
@@ -40,6 +47,7 @@ export async function skipStep(
     assertStepVisible(template, step, state);
     assertSkippable(template, applyStepState(step, state));
     if (existing?.status === 'skipped') return unchanged();
+    assertEventRoom(row, input.maxEvents);
     await upsertAnswer(trx, {
       runId: row.id,
       stepId: step.id,

@@ -32,6 +32,21 @@ export async function writeRun<T>(
   return outcome.value;
 }
 
+/**
+ * A step write adds an event; a run takes at most `maxEvents` of them (re-answering a step again and
+ * again would otherwise grow the outbox, thumbnails included, without bound). The run's end (submit,
+ * cancel, expiry) is not refused by it: that event is always written.
+ */
+export function assertEventRoom(row: RunRow, maxEvents: number): void {
+  // event_seq counts every event so far; while the run is open all of them are step events.
+  if (row.event_seq >= maxEvents)
+    throw new DomainError(
+      'conflict',
+      `This checklist has had ${maxEvents} answers and skips, the most a run takes; submit it.`,
+      [{ pointer: '', rule: 'max_events', message: `at most ${maxEvents} step events per run` }],
+    );
+}
+
 /** Answers, skips and uploads need a started, unfinished run. */
 export function assertInProgress(row: RunRow): void {
   if (row.status === 'pending')

@@ -32,6 +32,7 @@ export interface NewRun {
   templateId: string;
   executorRef: string | null;
   assignedTo: string | null;
+  /** `secret` as stored: encrypted. */
   webhook: { url: string; secret: string; events?: string[] | undefined } | undefined;
   expiresAt: Date | null;
   now: Date;

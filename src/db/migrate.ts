@@ -11,6 +11,7 @@ import * as m0004 from './migrations/0004-credit-buckets.js';
 import * as m0005 from './migrations/0005-events-json.js';
 import * as m0020 from './migrations/0020-dashboard-accounts.js';
 import * as m0060 from './migrations/0060-template-version-authors.js';
+import * as m0030 from './migrations/0030-secret-wipe-and-log-retention.js';
 import type { DB } from './schema.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +21,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0005-events-json': m0005,
   '0020-dashboard-accounts': m0020,
   '0060-template-version-authors': m0060,
+  '0030-secret-wipe-and-log-retention': m0030,
 };
 
 export async function migrateToLatest(db: Kysely<DB>): Promise<MigrationResultSet['results']> {

@@ -134,6 +134,7 @@ export interface RunsTable {
   assigned_to: string | null;
   identity: Json<unknown> | null;
   webhook_url: string | null;
+  /** Encrypted (src/secrets/keyring.ts); null once wiped after the run is final and delivered. */
   webhook_secret: string | null;
   /** Subscribed event names, already expanded from `*`. */
   webhook_events: Json<string[]> | null;
@@ -232,6 +233,8 @@ export interface DeliveryAttemptsTable {
   response_body: string | null;
   error: string | null;
   succeeded: boolean;
+  /** The request and response bodies were replaced by the retention job's marker. */
+  body_pruned: Generated<boolean>;
 }
 
 export interface DB {

@@ -83,16 +83,20 @@ export function createDeliveryAgent(options: { allowInsecure: boolean; originCap
   });
 }
 
-/** The body of this attempt and its signature headers (created = now). */
-export function buildDeliveryRequest(claim: ClaimedDelivery, now: Date): DeliveryRequest {
+/** The body of this attempt and its signature headers (created = now); `secret` is the decrypted one. */
+export function buildDeliveryRequest(
+  claim: ClaimedDelivery,
+  now: Date,
+  secret: string | null,
+): DeliveryRequest {
   const attempt = claim.attemptCount + 1;
   const body = deliveryBody(claim.envelopeJson, attempt);
   const target = targetOf(claim.url);
-  if (!claim.secret) return { target, headers: { 'user-agent': USER_AGENT }, body };
+  if (!secret) return { target, headers: { 'user-agent': USER_AGENT }, body };
   const signed = signWebhook({
     url: target.href,
     body,
-    secret: claim.secret,
+    secret,
     keyId: claim.runId,
     created: Math.floor(now.getTime() / 1000),
   });
@@ -106,11 +110,17 @@ export function buildDeliveryRequest(claim: ClaimedDelivery, now: Date): Deliver
 export async function attemptDelivery(
   agent: Agent,
   claim: ClaimedDelivery,
-  options: { allowInsecure: boolean; timeoutMs: number; now: Date },
+  options: {
+    allowInsecure: boolean;
+    timeoutMs: number;
+    now: Date;
+    /** The claim's webhook secret, decrypted; throws when it cannot be. */
+    openSecret: (claim: ClaimedDelivery) => string | null;
+  },
 ): Promise<AttemptOutcome> {
   let request: DeliveryRequest;
   try {
-    request = buildDeliveryRequest(claim, options.now);
+    request = buildDeliveryRequest(claim, options.now, options.openSecret(claim));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return {
@@ -277,6 +287,19 @@ function describeFailure(error: unknown): { result: AttemptResult; error: string
     .filter(Boolean)
     .join(' ← ');
   return { result: 'network_error', error: toStorableText(text || String(error) || 'request failed') };
+}
+
+/**
+ * The request body as the attempt log keeps it: whole up to `maxBytes`, else its first `maxBytes`
+ * with a marker saying how much was cut (a step.completed with 20 thumbnails is ~0.5 MB, and every
+ * attempt would store it again).
+ */
+export function bodyForLog(body: string, maxBytes: number): string {
+  const bytes = Buffer.byteLength(body);
+  if (bytes <= maxBytes) return body;
+  // Cutting the bytes may split a character; the decoder's replacement for it is harmless here.
+  const kept = Buffer.from(body).subarray(0, maxBytes).toString('utf8');
+  return `${kept}…[truncated: ${maxBytes} of ${bytes} bytes kept]`;
 }
 
 /** PostgreSQL text and jsonb cannot hold NUL. */

@@ -1,6 +1,6 @@
 /**
  * The delivery worker: claims due deliveries, sends them, records each attempt, schedules retries, and
- * runs the expiry sweeper. Several workers (processes) may share one PostgreSQL; they coordinate only
+ * runs the expiry sweeper and the maintenance pass (secret wipe, log retention). Several workers (processes) may share one PostgreSQL; they coordinate only
  * through row claims with a lease (src/db/claim-deliveries.ts).
  *
  *   notify / poll / slot freed / record written ──▶ fill(): claim up to the free slots (and, for a
@@ -30,12 +30,16 @@ import { findNextDueAt } from '../db/delivery-queue-stats.js';
 import { releaseDeliveries } from '../db/release-deliveries.js';
 import { AttemptRecorder } from './attempt-recorder.js';
 import { startExpirySweeper, type ExpirySweeper } from './expiry-sweeper.js';
+import { startMaintenance, type Maintenance } from './maintenance.js';
 import { deliveryMetricsFor, recordAttemptMetrics, type DeliveryMetrics } from './metrics.js';
 import { OriginSlots } from './origin-slots.js';
 import { listenForDeliveries, type DeliveryListener } from './notifications.js';
 import { planNextAttempt } from './retry-policy.js';
+import { SecretOpener } from './secret-opener.js';
+import type { Keyring } from '../secrets/keyring.js';
 import {
   attemptDelivery,
+  bodyForLog,
   createDeliveryAgent,
   DELIVERY_TIMEOUT_MS,
   type AttemptOutcome,
@@ -65,6 +69,8 @@ export interface WorkerOptions {
   database: Database;
   config: Config;
   logger: pino.Logger;
+  /** Decrypts the runs' webhook secrets (src/secrets/key-source.ts). */
+  keyring: Keyring;
   /** Default: host:pid:random. */
   id?: string;
   now?: () => Date;
@@ -85,7 +91,8 @@ export function startWorker(options: WorkerOptions): Worker {
 
 class DeliveryWorker implements Worker {
   readonly id: string;
-  readonly #o: Required<Omit<WorkerOptions, 'id' | 'sweepIntervalMs' | 'heartbeatMs'>>;
+  readonly #o: Required<Omit<WorkerOptions, 'id' | 'sweepIntervalMs' | 'heartbeatMs' | 'keyring'>>;
+  readonly #secrets: SecretOpener;
   readonly #agent;
   readonly #metrics: DeliveryMetrics;
   readonly #log: pino.Logger;
@@ -107,6 +114,7 @@ class DeliveryWorker implements Worker {
   readonly #pollTimer: NodeJS.Timeout;
   readonly #listener: DeliveryListener;
   readonly #sweeper: ExpirySweeper;
+  readonly #maintenance: Maintenance;
 
   constructor(options: WorkerOptions) {
     this.id = options.id ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -123,6 +131,7 @@ class DeliveryWorker implements Worker {
       pollIntervalMs: options.pollIntervalMs ?? POLL_INTERVAL_MS,
     };
     this.#log = options.logger.child({ worker: this.id });
+    this.#secrets = new SecretOpener(options.keyring);
     this.#metrics = deliveryMetricsFor(options.database);
     this.#slots = new OriginSlots(
       this.#o.originConcurrency,
@@ -154,6 +163,7 @@ class DeliveryWorker implements Worker {
       logger: this.#log,
       ...(options.sweepIntervalMs ? { intervalMs: options.sweepIntervalMs } : {}),
     });
+    this.#maintenance = startMaintenance({ db, config: options.config, now: this.#o.now, logger: this.#log });
     this.#pollTimer = setInterval(() => this.#fill(), this.#o.pollIntervalMs);
     this.#fill();
   }
@@ -169,7 +179,12 @@ class DeliveryWorker implements Worker {
     clearTimeout(this.#retryTimer);
     clearTimeout(this.#coalesceTimer);
     clearTimeout(this.#wakeTimer?.timer);
-    await Promise.all([this.#listener.close(), this.#sweeper.stop(), this.#claiming]);
+    await Promise.all([
+      this.#listener.close(),
+      this.#sweeper.stop(),
+      this.#maintenance.stop(),
+      this.#claiming,
+    ]);
     await this.#release([...this.#queued.values()].flat());
     this.#queued.clear();
     await Promise.allSettled([...this.#attempts]);
@@ -312,7 +327,12 @@ class DeliveryWorker implements Worker {
     const { config, now, timeoutMs } = this.#o;
     let outcome: AttemptOutcome | undefined;
     try {
-      const options = { allowInsecure: config.webhookAllowInsecure, timeoutMs, now: now() };
+      const options = {
+        allowInsecure: config.webhookAllowInsecure,
+        timeoutMs,
+        now: now(),
+        openSecret: this.#secrets.open,
+      };
       outcome = await attemptDelivery(this.#agent, claim, options);
     } finally {
       this.#slots.release(claim.origin, slot, outcome?.durationMs ?? Date.now() - slot);
@@ -336,6 +356,7 @@ class DeliveryWorker implements Worker {
     });
     this.#recorder.add({
       ...outcome,
+      requestBody: bodyForLog(outcome.requestBody, config.attemptBodyMaxBytes),
       deliveryId: claim.id,
       leaseUntil: claim.leaseUntil,
       attemptCount: claim.attemptCount,

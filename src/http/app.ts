@@ -15,6 +15,7 @@ import type { Database } from '../db/connect.js';
 import type { MediaStorage } from '../media/storage.js';
 import { sha256Hex } from '../domain/secrets.js';
 import { createMediaUrlSigner } from '../media/urls.js';
+import type { Keyring } from '../secrets/keyring.js';
 import type { AppContext } from './context.js';
 import { ApiKeyCache, registerApiKeyAuth, bearerTokenHash } from './plugins/api-key-auth.js';
 import { registerProblemHandlers } from './problems.js';
@@ -43,6 +44,7 @@ export interface CreateAppOptions {
   config: Config;
   database: Database;
   secret: string;
+  keyring: Keyring;
   now?: () => Date;
   /** Where full-size media are stored; default: the configured store (src/media/storage.ts). */
   storage?: MediaStorage;
@@ -62,6 +64,7 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
     database: options.database,
     db: options.database.db,
     secret: options.secret,
+    keyring: options.keyring,
     now: options.now ?? (() => new Date()),
     mediaUrls: createMediaUrlSigner({
       publicUrl: options.config.publicUrl,

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/connect.js';
 import type { DB } from '../db/schema.js';
 import type { MediaUrlSigner } from '../media/urls.js';
+import type { Keyring } from '../secrets/keyring.js';
 
 export interface AppContext {
   config: Config;
@@ -14,6 +15,8 @@ export interface AppContext {
   now: () => Date;
   /** The instance secret for signed URLs and cookies. */
   secret: string;
+  /** Encrypts webhook secrets before they are stored. */
+  keyring: Keyring;
 }
 
 declare module 'fastify' {

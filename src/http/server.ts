@@ -9,7 +9,10 @@ import { BOOTSTRAP_CREDITS, bootstrapFirstOrg } from '../db/bootstrap.js';
 import { openDatabase, type Database } from '../db/connect.js';
 import { ensureInstanceSecret } from '../db/instance-settings.js';
 import { migrateToLatest } from '../db/migrate.js';
+import { sealStoredSecrets } from '../db/webhook-secrets.js';
 import { startWorker, type Worker } from '../delivery/worker.js';
+import { loadKeyring } from '../secrets/key-source.js';
+import type { Keyring } from '../secrets/keyring.js';
 import { createApp } from './app.js';
 import { invitationLink } from './routes/v1/members.js';
 
@@ -36,6 +39,22 @@ export async function openConfiguredDatabase(config: Config): Promise<Database> 
   return openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 }
 
+/**
+ * The keyring of secrets at rest, after migrations: webhook secrets stored in clear or under an older
+ * key are encrypted with the current one.
+ */
+export async function openSecrets(config: Config, database: Database, logger: pino.Logger): Promise<Keyring> {
+  const { keyring, source } = loadKeyring(config);
+  if (source !== 'env' && database.kind === 'postgres')
+    logger.warn(
+      { keyFile: source },
+      'RUNDUN_ENCRYPTION_KEY is not set: using the key file in the data directory. Every API and worker process on this database needs the same key; set RUNDUN_ENCRYPTION_KEY.',
+    );
+  const sealed = await sealStoredSecrets(database.db, keyring);
+  if (sealed > 0) logger.info({ sealed, keyId: keyring.currentKeyId }, 'encrypted stored webhook secrets');
+  return keyring;
+}
+
 export async function serve(
   config: Config,
   options: { worker: boolean },
@@ -43,16 +62,18 @@ export async function serve(
   const logger = createLogger(config);
   const database = await openConfiguredDatabase(config);
   await migrateToLatest(database.db);
-  const secret = config.signingSecret ?? (await ensureInstanceSecret(database.db));
+  const keyring = await openSecrets(config, database, logger);
+  const secret = config.signingSecret ?? (await ensureInstanceSecret(database.db, keyring));
   const app = await createApp({
     config,
     database,
     secret,
+    keyring,
     loggerInstance: logger,
   });
   await app.listen({ port: config.port, host: config.host });
   let worker: Worker | undefined;
-  if (options.worker) worker = startWorker({ database, config, logger });
+  if (options.worker) worker = startWorker({ database, config, logger, keyring });
   logger.info(
     { database: database.kind, worker: options.worker, publicUrl: config.publicUrl },
     'rundun is serving',

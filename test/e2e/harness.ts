@@ -20,6 +20,7 @@ import { startWorker, type Worker } from '../../src/delivery/worker.js';
 import { createApp } from '../../src/http/app.js';
 import { DEFAULT_EXECUTOR_DIST } from '../../src/http/routes/executor-app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { TEST_KEYRING } from '../helpers/keyring.js';
 
 export const CHROMIUM_PATHS = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 export const CHROMIUM_ARGS = [
@@ -139,11 +140,22 @@ export async function startServer(
     retryScheduleMs: [200, 400, 800, 1600, 3200],
   });
   const database = await createTestDatabase(kind);
-  const app = await createApp({ config, database, secret: 'e2e-instance-secret-0123456789abcdef' });
+  const app = await createApp({
+    config,
+    database,
+    secret: 'e2e-instance-secret-0123456789abcdef',
+    keyring: TEST_KEYRING,
+  });
   await app.listen({ port, host: '127.0.0.1' });
   let worker: Worker | undefined;
   if (options.worker !== false)
-    worker = startWorker({ database, config, logger: pino({ level: 'silent' }), pollIntervalMs: 200 });
+    worker = startWorker({
+      database,
+      config,
+      logger: pino({ level: 'silent' }),
+      keyring: TEST_KEYRING,
+      pollIntervalMs: 200,
+    });
   const org = await createOrg(database.db, 'E2E org', 100);
   const { key } = await createApiKey(database.db, org.id, 'e2e');
   return {

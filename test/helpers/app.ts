@@ -6,6 +6,7 @@ import { createApiKey } from '../../src/db/api-keys.js';
 import { createOrg } from '../../src/db/orgs.js';
 import { createApp } from '../../src/http/app.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { TEST_KEYRING } from './keyring.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -38,7 +39,13 @@ export async function createTestApp(
       clock.now = new Date(clock.now.getTime() + ms);
     },
   };
-  const app = await createApp({ config, database, secret: TEST_SECRET, now: () => clock.now });
+  const app = await createApp({
+    config,
+    database,
+    secret: TEST_SECRET,
+    keyring: TEST_KEYRING,
+    now: () => clock.now,
+  });
   const org = await createOrg(database.db, 'Test org', options.credits ?? 100);
   const { key } = await createApiKey(database.db, org.id, 'test');
   return {

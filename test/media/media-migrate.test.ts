@@ -15,6 +15,7 @@ import { createS3Storage } from '../../src/media/s3-storage.js';
 import { readMedia } from '../../src/media/storage.js';
 import { makeJpeg, makePng, WEBHOOK } from '../executor/helpers.js';
 import { TEST_SECRET } from '../helpers/app.js';
+import { TEST_KEYRING } from '../helpers/keyring.js';
 import { startS3Server, type TestS3Server } from '../helpers/s3-server.js';
 
 const execute = promisify(execFile);
@@ -46,6 +47,7 @@ describe('rundun media migrate --to s3', () => {
       config: createConfig({ dataDir, webhookAllowInsecure: true }),
       database,
       secret: TEST_SECRET,
+      keyring: TEST_KEYRING,
     });
     const org = await createOrg(database.db, 'Migrating org', 10);
     const { key } = await createApiKey(database.db, org.id, 'test');

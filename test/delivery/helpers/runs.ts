@@ -7,6 +7,7 @@ import { findRunRow } from '../../../src/db/runs.js';
 import { startWorker, type Worker, type WorkerOptions } from '../../../src/delivery/worker.js';
 import type { EventEnvelope, EventType } from '../../../src/domain/events.js';
 import { EVERY_STEP_TEMPLATE, type TestApp } from '../../helpers/app.js';
+import { TEST_KEYRING } from '../../helpers/keyring.js';
 
 export const WEBHOOK_SECRET = 'whsec_test-secret-0123456789';
 
@@ -80,7 +81,14 @@ export const testLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }
 export function startTestWorker(
   database: Database,
   config: Config,
-  options: Partial<Omit<WorkerOptions, 'database' | 'config' | 'logger'>> = {},
+  options: Partial<Omit<WorkerOptions, 'database' | 'config' | 'logger' | 'keyring'>> = {},
 ): Worker {
-  return startWorker({ database, config, logger: testLogger, pollIntervalMs: 200, ...options });
+  return startWorker({
+    database,
+    config,
+    logger: testLogger,
+    keyring: TEST_KEYRING,
+    pollIntervalMs: 200,
+    ...options,
+  });
 }

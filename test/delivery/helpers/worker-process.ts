@@ -8,6 +8,7 @@ import { createConfig } from '../../../src/config.js';
 import { openDatabase } from '../../../src/db/connect.js';
 import { deliveryMetricsFor } from '../../../src/delivery/metrics.js';
 import { startWorker, type WorkerOptions } from '../../../src/delivery/worker.js';
+import { TEST_KEYRING } from '../../helpers/keyring.js';
 
 const [databaseUrl, rawOptions = '{}'] = process.argv.slice(2);
 const options = JSON.parse(rawOptions) as Partial<WorkerOptions> & { retryScheduleMs?: number[] };
@@ -21,6 +22,7 @@ const worker = startWorker({
   database,
   config,
   logger,
+  keyring: TEST_KEYRING,
   pollIntervalMs: options.pollIntervalMs ?? 200,
   ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
   ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),

@@ -165,6 +165,7 @@ export function registerRunRoutes(app: FastifyInstance): void {
         assignTo: body.assign_to,
         idempotencyKey: request.headers['idempotency-key'] as string | undefined,
         requestBody: JSON.stringify(body),
+        keyring: ctx.keyring,
         now: ctx.now(),
       });
       if (replayed) void reply.header('Idempotent-Replayed', 'true');

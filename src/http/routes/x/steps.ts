@@ -42,6 +42,7 @@ export function registerStepRoutes(x: FastifyInstance): void {
         geo: body.geo ?? null,
         requestId: body.request_id ?? null,
         sessionUserId: user?.id ?? null,
+        maxEvents: ctx.config.maxEventsPerRun,
         now: ctx.now(),
         urlFor: ctx.mediaUrls.urlFor.bind(ctx.mediaUrls),
       });
@@ -69,6 +70,7 @@ export function registerStepRoutes(x: FastifyInstance): void {
         stepId,
         requestId: body.request_id ?? null,
         sessionUserId: user?.id ?? null,
+        maxEvents: ctx.config.maxEventsPerRun,
         now: ctx.now(),
       });
       return toStepAnswer(result);
