@@ -2,7 +2,7 @@
  * What a step's controls hold while the person edits it (the draft), and how a draft becomes the answer
  * the API expects (see the answer table in the webhook payload page). Pure functions, no I/O.
  */
-import type { ServerAnswer, Step } from './types';
+import type { ServerAnswer, Step } from './types.js';
 
 /** boolean → true/false/null; choice → option id; multi_choice → ids; rating → n; others → the input's text. */
 export type DraftValue = boolean | string | string[] | number | null;
@@ -64,6 +64,12 @@ function isUrl(value: string): boolean {
 export function fingerprintDraft(draft: StepDraft): string {
   const key = (photo: PhotoDraft | null) => (photo ? (photo.media_id ?? photo.ref ?? '') : '');
   return JSON.stringify([draft.value, draft.photos.map(key), key(draft.signature)]);
+}
+
+/** The control's value when the step's answer was last queued (or read from the server); undefined if never. */
+export function readSentValue(draft: StepDraft): DraftValue | undefined {
+  if (draft.sent === null) return undefined;
+  return (JSON.parse(draft.sent) as [DraftValue])[0];
 }
 
 /** The draft for a step the server already holds an answer for. */

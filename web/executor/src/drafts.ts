@@ -9,8 +9,8 @@ import {
   fingerprintDraft,
   type PhotoDraft,
   type StepDraft,
-} from './answers';
-import type { Media, ServerAnswer, Step } from './types';
+} from './answers.js';
+import type { Media, ServerAnswer, Step } from './types.js';
 
 /** A step id, or REVIEW for the review screen. */
 export type Position = string;

@@ -21,7 +21,7 @@ import { NotOwner, StorageError, deleteStored, readStored } from './local-store'
 import { Outbox, type MediaRef, type OutboxOp, type OutboxState, type StorageProblem } from './outbox';
 import { createRequestId } from './request-id';
 import { RunOwner } from './run-owner';
-import { evaluateDrafts, listShownSteps, resolvePosition } from './step-logic';
+import { evaluateDrafts, findUnfinishedSteps, listShownSteps, resolvePosition } from './step-logic';
 import type { StepState } from '../../../src/domain/conditions';
 import type { Media, RunDocument, Step } from './types';
 
@@ -289,11 +289,7 @@ export class RunSession {
 
   /** Shown steps that submit would refuse: required and not answered, or short of their photos. */
   findMissingRequired(): Step[] {
-    return this.steps.filter((s) => {
-      const draft = this.drafts[s.id];
-      if (s.required && draft?.status !== 'answered') return true;
-      return draft?.status === 'answered' && draft.photos.length < (s.photos?.min ?? 0);
-    });
+    return findUnfinishedSteps(this.steps, this.drafts);
   }
 
   async submit(): Promise<string | null> {

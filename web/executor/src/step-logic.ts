@@ -15,10 +15,10 @@ import {
   type AnswersByStep,
   type StepAnswerState,
   type StepState,
-} from '../../../src/domain/conditions';
-import { readAnswer, type StepDraft } from './answers';
-import { REVIEW, type Position } from './drafts';
-import type { Step } from './types';
+} from '../../../src/domain/conditions.js';
+import { readAnswer, readSentValue, type StepDraft } from './answers.js';
+import { REVIEW, type Position } from './drafts.js';
+import type { Step } from './types.js';
 
 /** Types whose control holds a value before Next; the others are answered only by Next itself. */
 const LIVE_TYPES = new Set<Step['type']>([
@@ -32,14 +32,21 @@ const LIVE_TYPES = new Set<Step['type']>([
   'barcode',
 ]);
 
+/**
+ * What the server holds (or will, once the queue is sent) for a step: the value last queued, not what
+ * the control holds now, since an edit left without Next is not sent. The step on screen counts
+ * with its control's value when that is an answer Next would send.
+ */
 function toAnswerState(step: Step, draft: StepDraft | undefined, live: boolean): StepAnswerState | undefined {
   if (!draft) return undefined;
+  if (live && LIVE_TYPES.has(step.type)) {
+    const now = readAnswer(step, draft.value);
+    if (now.kind === 'ok') return { status: 'answered', answer: now.answer };
+  }
   if (draft.status === 'skipped') return { status: 'skipped' };
-  if (draft.status !== 'answered' && !(live && LIVE_TYPES.has(step.type))) return undefined;
-  const read = readAnswer(step, draft.value);
-  if (read.kind === 'ok') return { status: 'answered', answer: read.answer };
-  // Recorded earlier, being edited now: still answered, but no value to compare with.
-  return draft.status === 'answered' ? { status: 'answered' } : undefined;
+  if (draft.status !== 'answered') return undefined;
+  const sent = readAnswer(step, readSentValue(draft) ?? draft.value);
+  return sent.kind === 'ok' ? { status: 'answered', answer: sent.answer } : { status: 'answered' };
 }
 
 /** What the rules see of the drafts; `live` is the step on screen, counted before Next. */
@@ -72,6 +79,18 @@ export function listShownSteps(
 ): Step[] {
   const states = evaluateDrafts(steps, drafts, live);
   return steps.flatMap((step, i) => (states[i]!.visible ? [applyStepState(step, states[i]!)] : []));
+}
+
+/** Shown steps that submit would refuse: required and not answered, or short of their photos. */
+export function findUnfinishedSteps(
+  shown: readonly Step[],
+  drafts: Readonly<Record<string, StepDraft>>,
+): Step[] {
+  return shown.filter((step) => {
+    const draft = drafts[step.id];
+    if (step.required && draft?.status !== 'answered') return true;
+    return draft?.status === 'answered' && draft.photos.length < (step.photos?.min ?? 0);
+  });
 }
 
 /**

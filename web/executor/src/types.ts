@@ -4,7 +4,7 @@
  * src/domain/events.ts; they are copied, not imported, because those modules pull in Node code.
  * Conditions are the exception: their type and rules come from src/domain/conditions.ts, which is pure.
  */
-import type { Condition } from '../../../src/domain/conditions';
+import type { Condition } from '../../../src/domain/conditions.js';
 
 export type StepType =
   | 'boolean'
