@@ -52,12 +52,19 @@ export class Receivers {
     this.ask<{ receipts: [string, number, number][] }>({ type: 'collect' }).then((r) => r.receipts);
 }
 
+/** A `rundun worker` process of the bench: `stop` as an operator would (SIGTERM), `kill` as a crash does. */
+export interface WorkerProcess {
+  pid: number;
+  stop(): Promise<void>;
+  /** kill -9, and wait for the exit. */
+  kill(): Promise<void>;
+}
+
 /**
  * The production worker, `rundun worker` from the build (dist/, as `npm start` runs it), on `databaseUrl`
- * with loopback receivers allowed. Resolves once it has started; the function it returns stops it the
- * way an operator would (SIGTERM) and waits for it to exit.
+ * with loopback receivers allowed. Resolves once it has started.
  */
-export async function startWorkerProcess(databaseUrl: string): Promise<() => Promise<void>> {
+export async function startWorkerProcess(databaseUrl: string): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ['dist/cli/main.js', 'worker'], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: {
@@ -73,13 +80,30 @@ export async function startWorkerProcess(databaseUrl: string): Promise<() => Pro
     const lines = readline.createInterface({ input: child.stdout });
     lines.on('line', (line) => {
       if (line.includes('rundun worker started')) resolve();
+      // Warnings and errors of the worker (pino levels 40 and up) are worth seeing beside the figures.
+      if (/"level":(4|5|6)\d/.test(line)) process.stderr.write(`worker ${child.pid}: ${line}\n`);
     });
   });
-  return () =>
-    new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
+  let stopping = false;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      if (!stopping) process.stderr.write(`worker ${child.pid} exited by itself (${code ?? signal})\n`);
+      resolve();
+    }),
+  );
+  return {
+    pid: child.pid!,
+    stop: () => {
+      stopping = true;
       child.kill('SIGTERM');
-    });
+      return exited;
+    },
+    kill: () => {
+      stopping = true;
+      child.kill('SIGKILL');
+      return exited;
+    },
+  };
 }
 
 export async function dispatchRuns(

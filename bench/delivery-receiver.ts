@@ -1,10 +1,12 @@
 /**
  * Webhook receivers for bench/delivery.ts, in their own process so they do not share the worker's or
  * the load generator's event loop. Driven over IPC:
- *   { type: 'start', fast: n, hanging: m }  → { type: 'ports', fast: number[], hanging: number[] }
+ *   { type: 'start', fast: n, hanging: m, slow?: k }
+ *                                           → { type: 'ports', fast: number[], hanging: number[], slow: number[] }
  *   { type: 'count' }                        → { type: 'count', count } (requests received so far)
  *   { type: 'collect' }                      → { type: 'receipts', receipts: [event_id, attempt, at][] }
- * Fast receivers answer 200 at once; hanging ones never answer (the worker's timeout ends them).
+ * Fast receivers answer 200 at once; slow ones after SLOW_MS; hanging ones never answer (the worker's
+ * timeout ends them).
  * `at` is `performance.timeOrigin + performance.now()`, comparable across processes on this machine.
  */
 import http from 'node:http';
@@ -19,7 +21,9 @@ function now(): number {
   return performance.timeOrigin + performance.now();
 }
 
-function listen(hang: boolean): Promise<number> {
+const SLOW_MS = 100;
+
+function listen(mode: 'fast' | 'slow' | 'hang'): Promise<number> {
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -31,7 +35,9 @@ function listen(hang: boolean): Promise<number> {
         delivery_attempt: number;
       };
       receipts.push([body.event_id, body.delivery_attempt, at]);
-      if (!hang) response.writeHead(200, { 'content-length': '0' }).end();
+      const answer = () => response.writeHead(200, { 'content-length': '0' }).end();
+      if (mode === 'fast') answer();
+      else if (mode === 'slow') setTimeout(answer, SLOW_MS);
     });
   });
   server.keepAliveTimeout = 30_000;
@@ -41,14 +47,16 @@ function listen(hang: boolean): Promise<number> {
   );
 }
 
-process.on('message', (message: { type: string; fast?: number; hanging?: number }) => {
+process.on('message', (message: { type: string; fast?: number; hanging?: number; slow?: number }) => {
   void (async () => {
     if (message.type === 'start') {
       const fast: number[] = [];
       const hanging: number[] = [];
-      for (let i = 0; i < (message.fast ?? 0); i++) fast.push(await listen(false));
-      for (let i = 0; i < (message.hanging ?? 0); i++) hanging.push(await listen(true));
-      process.send!({ type: 'ports', fast, hanging });
+      const slow: number[] = [];
+      for (let i = 0; i < (message.fast ?? 0); i++) fast.push(await listen('fast'));
+      for (let i = 0; i < (message.hanging ?? 0); i++) hanging.push(await listen('hang'));
+      for (let i = 0; i < (message.slow ?? 0); i++) slow.push(await listen('slow'));
+      process.send!({ type: 'ports', fast, hanging, slow });
     } else if (message.type === 'count') {
       process.send!({ type: 'count', count });
     } else if (message.type === 'collect') {

@@ -7,15 +7,20 @@
  *   (b) latency from an event's commit to its receipt at a steady 500 events/s over 50 receivers,
  *       beside raw undici POST → receipt at the same rate;
  *   (c) noisy neighbour: as (b), with one receiver that never answers (10 s timeouts) taking 20% of
- *       the events; the healthy receivers' p99 beside (b)'s.
+ *       the events; the healthy receivers' p99 beside (b)'s;
+ *   (d) two workers: (a)'s drain with a second worker process, beside (a)'s one worker;
+ *   (e) takeover: one of two workers killed with SIGKILL mid-load; how long the deliveries it held,
+ *       and the events of their runs behind them, wait (bench/delivery-takeover.ts).
  *
  * The worker and the receivers run in their own processes. Prints one `BENCH {…}` line per figure.
- * Sizes: BENCH_DELIVERIES (default 20000), BENCH_STEADY_S (default 15).
+ * Sizes: BENCH_DELIVERIES (default 20000), BENCH_STEADY_S (default 15). BENCH_CASES picks some of
+ * throughput, latency (b and c), two-workers, takeover (default: all).
  */
 import { sql } from 'kysely';
 import { withDeliveryAttempt } from '../src/domain/events.js';
 import { createTestApp, type TestApp } from '../test/helpers/app.js';
 import { appendEvent, createTemplate, SAMPLE_DATA } from '../test/delivery/helpers/runs.js';
+import { benchTakeover } from './delivery-takeover.js';
 import {
   clock,
   dispatchRuns,
@@ -39,13 +44,15 @@ const RUNS_PER_HEALTHY = 20;
 const HANGING_RUNS = 250;
 const HANGING_SHARE = 0.2;
 const SAMPLE_BODY_DATA = SAMPLE_DATA['step.completed'];
+const CASES = new Set((process.env.BENCH_CASES ?? 'throughput,latency,two-workers,takeover').split(','));
 
 async function benchThroughput(
   t: TestApp,
   templateId: string,
   receivers: Receivers,
   port: number,
-): Promise<void> {
+  label = '',
+): Promise<number> {
   const runs = await dispatchRuns(t, templateId, `http://127.0.0.1:${port}/hook`, 1_000);
   const perRun = Math.ceil(DELIVERIES / runs.length);
   await insertBacklog(t.database.db, runs, perRun);
@@ -81,10 +88,11 @@ async function benchThroughput(
   const rawAfter = await measureRawThroughput(port, bodies);
   await receivers.collect();
   const raw = (rawBefore + rawAfter) / 2;
-  print('delivery_throughput', sustained, 'deliveries/s', raw);
-  print('delivery_drain_average', average, 'deliveries/s', raw);
+  print(`delivery_throughput${label}`, sustained, 'deliveries/s', raw);
+  print(`delivery_drain_average${label}`, average, 'deliveries/s', raw);
   // What autovacuum would do after a backlog of this size, so the next phases start from steady state.
   await sql`vacuum (analyze) deliveries, events, delivery_attempts`.execute(t.database.db);
+  return sustained;
 }
 
 /**
@@ -135,65 +143,87 @@ async function main(): Promise<void> {
     config: { rateLimitPerMinute: 1_000_000 },
   });
   const receivers = new Receivers();
-  const stopWorker = await startWorkerProcess(t.database.url!);
+  let worker = await startWorkerProcess(t.database.url!);
   try {
     const templateId = await createTemplate(t);
-    const ports = await receivers.ask<{ fast: number[]; hanging: number[] }>({
+    const ports = await receivers.ask<{ fast: number[]; hanging: number[]; slow: number[] }>({
       type: 'start',
-      fast: HEALTHY + 1,
+      fast: HEALTHY + 2,
       hanging: 1,
+      slow: 10,
     });
-    await benchThroughput(t, templateId, receivers, ports.fast[HEALTHY]!);
-
-    const healthyRuns: string[] = [];
-    for (const port of ports.fast.slice(0, HEALTHY))
-      healthyRuns.push(
-        ...(await dispatchRuns(t, templateId, `http://127.0.0.1:${port}/hook`, RUNS_PER_HEALTHY)),
-      );
-    const hangingRuns = await dispatchRuns(
-      t,
-      templateId,
-      `http://127.0.0.1:${ports.hanging[0]!}/hook`,
-      HANGING_RUNS,
-    );
-    const healthyEvents = new Set<string>();
-    let h = 0;
-    let k = 0;
-
-    const rawSteady = await rawLatency(ports.fast.slice(0, HEALTHY), receivers, { rate: RATE, seconds: 5 });
-    const steady = await steadyLoad(t, () => healthyRuns[h++ % healthyRuns.length]!, STEADY_S);
-    for (const id of steady.keys()) healthyEvents.add(id);
-    const b = await latencies(steady, receivers, healthyEvents);
-    const bP99 = percentile(b.values, 99);
-    print('delivery_latency_p50', percentile(b.values, 50), 'ms', percentile(rawSteady, 50));
-    print('delivery_latency_p99', bP99, 'ms', percentile(rawSteady, 99));
-    if (b.missing) process.stderr.write(`(b): ${b.missing} events not received\n`);
-
-    healthyEvents.clear();
-    const noisy = await steadyLoad(
-      t,
-      () =>
-        Math.random() < HANGING_SHARE
-          ? hangingRuns[k++ % hangingRuns.length]!
-          : healthyRuns[h++ % healthyRuns.length]!,
-      STEADY_S,
-    );
-    const hangingSet = new Set(hangingRuns);
-    const eventRuns = await t.database.db
-      .selectFrom('events')
-      .select(['id', 'run_id'])
-      .where('id', 'in', [...noisy.keys()])
-      .execute();
-    for (const e of eventRuns) if (!hangingSet.has(e.run_id)) healthyEvents.add(e.id);
-    const c = await latencies(noisy, receivers, healthyEvents);
-    print('delivery_noisy_neighbour_healthy_p50', percentile(c.values, 50), 'ms', percentile(b.values, 50));
-    print('delivery_noisy_neighbour_healthy_p99', percentile(c.values, 99), 'ms', bP99);
-    if (c.missing) process.stderr.write(`(c): ${c.missing} healthy events not received\n`);
+    if (CASES.has('throughput') || CASES.has('two-workers')) {
+      const one = await benchThroughput(t, templateId, receivers, ports.fast[HEALTHY]!);
+      if (CASES.has('two-workers')) {
+        const second = await startWorkerProcess(t.database.url!);
+        const two = await benchThroughput(t, templateId, receivers, ports.fast[HEALTHY + 1]!, '_two_workers');
+        print('delivery_two_workers_vs_one', two, 'deliveries/s', one);
+        await second.stop();
+      }
+    }
+    if (CASES.has('latency')) await benchLatency(t, templateId, receivers, ports);
+    if (CASES.has('takeover')) {
+      await worker.stop();
+      await benchTakeover(t, templateId, receivers, ports.slow);
+      worker = await startWorkerProcess(t.database.url!);
+    }
   } finally {
-    await stopWorker();
+    await worker.stop();
     receivers.child.disconnect();
     await t.close();
   }
+}
+
+async function benchLatency(
+  t: TestApp,
+  templateId: string,
+  receivers: Receivers,
+  ports: { fast: number[]; hanging: number[] },
+): Promise<void> {
+  const healthyRuns: string[] = [];
+  for (const port of ports.fast.slice(0, HEALTHY))
+    healthyRuns.push(
+      ...(await dispatchRuns(t, templateId, `http://127.0.0.1:${port}/hook`, RUNS_PER_HEALTHY)),
+    );
+  const hangingRuns = await dispatchRuns(
+    t,
+    templateId,
+    `http://127.0.0.1:${ports.hanging[0]!}/hook`,
+    HANGING_RUNS,
+  );
+  const healthyEvents = new Set<string>();
+  let h = 0;
+  let k = 0;
+
+  const rawSteady = await rawLatency(ports.fast.slice(0, HEALTHY), receivers, { rate: RATE, seconds: 5 });
+  const steady = await steadyLoad(t, () => healthyRuns[h++ % healthyRuns.length]!, STEADY_S);
+  for (const id of steady.keys()) healthyEvents.add(id);
+  const b = await latencies(steady, receivers, healthyEvents);
+  const bP99 = percentile(b.values, 99);
+  print('delivery_latency_p50', percentile(b.values, 50), 'ms', percentile(rawSteady, 50));
+  print('delivery_latency_p99', bP99, 'ms', percentile(rawSteady, 99));
+  if (b.missing) process.stderr.write(`(b): ${b.missing} events not received\n`);
+
+  healthyEvents.clear();
+  const noisy = await steadyLoad(
+    t,
+    () =>
+      Math.random() < HANGING_SHARE
+        ? hangingRuns[k++ % hangingRuns.length]!
+        : healthyRuns[h++ % healthyRuns.length]!,
+    STEADY_S,
+  );
+  const hangingSet = new Set(hangingRuns);
+  const eventRuns = await t.database.db
+    .selectFrom('events')
+    .select(['id', 'run_id'])
+    .where('id', 'in', [...noisy.keys()])
+    .execute();
+  for (const e of eventRuns) if (!hangingSet.has(e.run_id)) healthyEvents.add(e.id);
+  const c = await latencies(noisy, receivers, healthyEvents);
+  print('delivery_noisy_neighbour_healthy_p50', percentile(c.values, 50), 'ms', percentile(b.values, 50));
+  print('delivery_noisy_neighbour_healthy_p99', percentile(c.values, 99), 'ms', bP99);
+  if (c.missing) process.stderr.write(`(c): ${c.missing} healthy events not received\n`);
 }
 
 await main();

@@ -85,10 +85,12 @@ export function buildProgram(): Command {
       await migrateToLatest(database.db);
       const keyring = await openSecrets(config, database, logger);
       const worker = startWorker({ database, config, logger, keyring });
-      logger.info({ database: database.kind }, 'rundun worker started');
+      logger.info({ database: database.kind, worker: worker.id }, 'rundun worker started');
       await waitForSignal();
-      await worker.stop();
+      logger.info({ worker: worker.id }, 'rundun worker stopping: finishing attempts in flight');
+      const report = await worker.stop();
       await database.close();
+      logger.info({ worker: worker.id, ...report }, 'rundun worker stopped');
     });
 
   program

@@ -5,15 +5,19 @@
  * (`manual_pending`, whatever its status). It is due when `next_attempt_at <= now`.
  *
  * Locking. The claim picks candidates per origin and locks them with `FOR UPDATE SKIP LOCKED`, and in the
- * same statement writes the lease: `locked_by` = the worker, `lease_until` = now + lease. A row is claimable
+ * same statement writes the lease: `locked_by` = the claim's token (the worker's id and the claim's number
+ * in that worker, `host:pid:random/17`), `lease_until` = now + lease. A row is claimable
  * while it is due and not leased (`lease_until` null or past), so a killed worker's rows become claimable
  * again by themselves when the lease ends, keeping their place in due order. Two workers claiming at once
  * never both take a row: the second one either skips it (locked) or re-checks the committed new version,
  * whose lease is current. The claim writes only columns outside every index and index predicate, so
- * PostgreSQL can update the row in place (HOT) without touching the indexes. The lease (30 s by default) is
- * longer than the 10 s attempt timeout plus margin, so a live worker records before its lease ends;
- * recording is fenced on `locked_by`, `lease_until` and `attempt_count` all still being what this claim
- * wrote (src/db/record-attempts.ts), so a worker that lost its lease cannot overwrite a newer attempt.
+ * PostgreSQL can update the row in place (HOT) without touching the indexes. The lease is short (5 s) and
+ * the worker renews it while it holds the claim (src/db/renew-leases.ts), so a live worker keeps its
+ * deliveries however long an attempt takes and a dead one's are free again within seconds. Recording,
+ * renewing and releasing are fenced on `locked_by` (the claim's token) and `attempt_count` still being what
+ * this claim wrote (src/db/record-attempts.ts), so a worker that lost its lease cannot overwrite a newer
+ * attempt. A claim also returns who held the row before when that lease ran out unrecorded (a worker
+ * killed mid-attempt): the worker logs that trace as an interrupted attempt.
  *
  * Fairness and isolation. Candidates are taken per origin (scheme://host:port), never more than the origin's
  * free slots in this worker (src/delivery/origin-slots.ts: 4 for a new or slow origin, up to 64 for a fast
@@ -50,7 +54,12 @@ export interface ClaimedDelivery {
   attemptCount: number;
   /** True when this attempt was requested by a replay. */
   manual: boolean;
+  /** The claim's token in `locked_by`, the fence of everything done under this claim. */
+  lockedBy: string;
+  /** Until when the lease runs; the worker moves it on as it renews the lease. */
   leaseUntil: Date;
+  /** The token of a lease that ran out on this row with no attempt recorded (its worker stopped). */
+  previousHolder: string | null;
   /** The event envelope as stored (JSON text); `deliveryBody` makes an attempt's body of it. */
   envelopeJson: string;
   /** The run's webhook secret (the HMAC key) as stored: encrypted (src/secrets/keyring.ts); null once wiped. */
@@ -58,7 +67,8 @@ export interface ClaimedDelivery {
 }
 
 export interface ClaimOptions {
-  workerId: string;
+  /** The claim's token, written to `locked_by`: the worker's id and a claim number. */
+  lockedBy: string;
   now: Date;
   leaseUntil: Date;
   /** Free slots in this worker. */
@@ -80,6 +90,7 @@ interface ClaimRow {
   manual_pending: boolean;
   envelope: string;
   webhook_secret: string | null;
+  previous_holder: string | null;
 }
 
 /**
@@ -114,7 +125,7 @@ export async function claimDueDeliveries(
   options: ClaimOptions,
 ): Promise<ClaimedDelivery[]> {
   if (options.limit <= 0) return [];
-  const { now, leaseUntil, workerId, defaultOriginSlots } = options;
+  const { now, leaseUntil, lockedBy, defaultOriginSlots } = options;
   const originSlots = JSON.stringify(options.originSlots);
   const scanLimit = Math.min(
     options.limit,
@@ -134,13 +145,13 @@ export async function claimDueDeliveries(
        where o.origin is not null
     ),
     candidates as (
-      select c.id, c.next_attempt_at, c.slots,
+      select c.id, c.next_attempt_at, c.slots, c.previous_holder,
              row_number() over (partition by o.origin order by c.next_attempt_at, c.id) as rank
         from origins o
        cross join lateral (
          -- No tie-break on id here: rows due at the same instant are one peer group, and sorting
          -- it would read the whole backlog; the index order alone lets the limit stop early.
-         select d.id, d.next_attempt_at, s.slots
+         select d.id, d.next_attempt_at, s.slots, d.locked_by as previous_holder
            from (select coalesce((${originSlots}::jsonb ->> o.origin)::int,
                                  ${defaultOriginSlots}::int) as slots) s,
                 deliveries d
@@ -161,18 +172,18 @@ export async function claimDueDeliveries(
        where o.origin is not null
     ),
     chosen as (
-      select id
+      select id, previous_holder
         from candidates
        where rank <= slots
        order by rank, next_attempt_at, id
        limit ${options.limit}
     )
     update deliveries d
-       set locked_by = ${workerId}, lease_until = ${leaseUntil}, updated_at = ${now}
+       set locked_by = ${lockedBy}, lease_until = ${leaseUntil}, updated_at = ${now}
       from chosen ch, events e, runs r
      where d.id = ch.id and e.id = d.event_id and r.id = d.run_id
     returning d.id, d.run_id, d.event_id, d.url, d.origin, d.status, d.attempt_count, d.manual_pending,
-              e.envelope::text as envelope, r.webhook_secret`.execute(trx);
+              e.envelope::text as envelope, r.webhook_secret, ch.previous_holder`.execute(trx);
   const { rows } = claimer.settingsInSession
     ? await claim(claimer.db)
     : await claimer.db.transaction().execute(async (trx) => {
@@ -180,10 +191,10 @@ export async function claimDueDeliveries(
         await sql`select set_config(key, value, true) from jsonb_each_text(${settings}::jsonb)`.execute(trx);
         return claim(trx);
       });
-  return rows.map((row) => toClaimedDelivery(row, leaseUntil));
+  return rows.map((row) => toClaimedDelivery(row, lockedBy, leaseUntil));
 }
 
-function toClaimedDelivery(row: ClaimRow, leaseUntil: Date): ClaimedDelivery {
+function toClaimedDelivery(row: ClaimRow, lockedBy: string, leaseUntil: Date): ClaimedDelivery {
   return {
     id: row.id,
     runId: row.run_id,
@@ -193,7 +204,9 @@ function toClaimedDelivery(row: ClaimRow, leaseUntil: Date): ClaimedDelivery {
     status: row.status,
     attemptCount: row.attempt_count,
     manual: row.manual_pending,
+    lockedBy,
     leaseUntil,
+    previousHolder: row.previous_holder,
     envelopeJson: row.envelope,
     secret: row.webhook_secret,
   };

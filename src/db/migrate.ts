@@ -12,6 +12,7 @@ import * as m0005 from './migrations/0005-events-json.js';
 import * as m0020 from './migrations/0020-dashboard-accounts.js';
 import * as m0060 from './migrations/0060-template-version-authors.js';
 import * as m0030 from './migrations/0030-secret-wipe-and-log-retention.js';
+import * as m0040 from './migrations/0040-attempt-lease-lost.js';
 import type { DB } from './schema.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -22,6 +23,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0020-dashboard-accounts': m0020,
   '0060-template-version-authors': m0060,
   '0030-secret-wipe-and-log-retention': m0030,
+  '0040-attempt-lease-lost': m0040,
 };
 
 export async function migrateToLatest(db: Kysely<DB>): Promise<MigrationResultSet['results']> {

@@ -235,6 +235,8 @@ export interface DeliveryAttemptsTable {
   succeeded: boolean;
   /** The request and response bodies were replaced by the retention job's marker. */
   body_pruned: Generated<boolean>;
+  /** Sent without the lease (taken over meanwhile, or the sender stopped): logged, not counted. */
+  lease_lost: Generated<boolean>;
 }
 
 export interface DB {

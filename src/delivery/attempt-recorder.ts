@@ -1,8 +1,9 @@
 /**
  * Writes finished attempts to the log in batches: one write at a time, and whatever finishes meanwhile
  * joins the next batch. A database error keeps the batch and retries it with backoff (`stuck` is true
- * until a write succeeds, and the worker claims nothing new meanwhile). Records whose lease was lost
- * are dropped with a warning: the delivery belongs to another worker now.
+ * until a write succeeds, and the worker claims nothing new meanwhile). A record whose lease was lost
+ * is logged as `lease_lost` without moving its delivery on, with a warning: the delivery belongs to
+ * another worker now.
  */
 import type { Kysely } from 'kysely';
 import type pino from 'pino';
@@ -23,11 +24,13 @@ export class AttemptRecorder {
   constructor(
     private readonly options: {
       db: Kysely<DB>;
-      workerId: string;
       logger: pino.Logger;
       now: () => Date;
-      /** Called after every successful write (deliveries may have become claimable). */
-      onWritten: () => void;
+      /**
+       * Called after every successful write (deliveries may have become claimable), with how many of
+       * its records had lost their lease.
+       */
+      onWritten: (leasesLost: number) => void;
     },
   ) {}
 
@@ -84,17 +87,19 @@ export class AttemptRecorder {
   }
 
   async #write(batch: AttemptRecord[]): Promise<void> {
-    const { db, workerId, logger, now } = this.options;
-    const written = await recordAttempts(db, workerId, batch, now());
+    const { db, logger, now } = this.options;
+    const written = await recordAttempts(db, batch, now());
     this.#stuck = false;
     this.#backoffMs = 0;
+    let lost = 0;
     for (const record of batch) {
       if (written.has(record.deliveryId)) continue;
+      lost++;
       logger.warn(
         { delivery: record.deliveryId, attempt: record.attempt },
-        'lease lost before the attempt was recorded; another worker has taken the delivery over',
+        'lease lost before the attempt was recorded; logged as lease_lost, another worker has the delivery',
       );
     }
-    this.options.onWritten();
+    this.options.onWritten(lost);
   }
 }

@@ -12,8 +12,10 @@
  * under load both batch themselves. Database errors (a restart, a terminated connection) are logged and
  * retried with backoff; the loop never dies. While recording fails nothing new is claimed, so a claim
  * cannot outrun its own unrecorded attempts. A queued claim is released rather than started when its
- * origin turns slow or too little of its lease is left. `stop()` stops claiming, releases claims not
- * yet started, waits for attempts in flight and records them.
+ * origin turns slow or too little of its lease is left. Leases are short (LEASE_SECONDS) and renewed
+ * every LEASE_RENEW_MS while the worker holds the claim (src/delivery/lease-heartbeat.ts), so a killed
+ * worker's deliveries are free again within seconds. `stop()` stops claiming, releases claims not yet
+ * started (at once due again, for other workers), waits for attempts in flight and records them.
  */
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -27,10 +29,13 @@ import {
 } from '../db/claim-deliveries.js';
 import type { Database } from '../db/connect.js';
 import { findNextDueAt } from '../db/delivery-queue-stats.js';
+import { recordInterruptedAttempts } from '../db/record-attempts.js';
 import { releaseDeliveries } from '../db/release-deliveries.js';
+import { deliveryBody } from '../domain/events.js';
 import { AttemptRecorder } from './attempt-recorder.js';
 import { startExpirySweeper, type ExpirySweeper } from './expiry-sweeper.js';
 import { startMaintenance, type Maintenance } from './maintenance.js';
+import { LeaseHeartbeat } from './lease-heartbeat.js';
 import { deliveryMetricsFor, recordAttemptMetrics, type DeliveryMetrics } from './metrics.js';
 import { OriginSlots } from './origin-slots.js';
 import { listenForDeliveries, type DeliveryListener } from './notifications.js';
@@ -45,8 +50,13 @@ import {
   type AttemptOutcome,
 } from './send-attempt.js';
 
-/** Longer than DELIVERY_TIMEOUT_MS plus recording, with margin for a slow database. */
-export const LEASE_SECONDS = 30;
+/**
+ * How long a claim is leased: renewed every LEASE_RENEW_MS while held, so this bounds how long a dead
+ * worker's claims wait (and the database may stall for about LEASE_SECONDS − LEASE_RENEW_MS before a
+ * live worker's claims can be taken over; their attempts are then logged as lease_lost).
+ */
+export const LEASE_SECONDS = 5;
+export const LEASE_RENEW_MS = 1_000;
 /** Slots of a new or slow origin in one worker; a fast one earns up to ORIGIN_CONCURRENCY_MAX. */
 export const ORIGIN_CONCURRENCY = 4;
 // 32/64 drained ~1,900/s, 64/128 ~2,850/s in bench/delivery.ts (docs/performance.md): bigger claim
@@ -62,7 +72,17 @@ const DB_RETRY_MAX_MS = 5_000;
 
 export interface Worker {
   readonly id: string;
-  stop(): Promise<void>;
+  /** Stops gracefully (see the top of this file) and tells what this worker did. */
+  stop(): Promise<WorkerReport>;
+}
+
+export interface WorkerReport {
+  /** Attempts this worker finished (sent and got an outcome). */
+  attemptsFinished: number;
+  /** Claims it handed back unstarted (stopping, an origin turned slow, a lease too short). */
+  claimsReleased: number;
+  /** Claims it found taken over by another worker before their attempt was recorded. */
+  leasesLost: number;
 }
 
 export interface WorkerOptions {
@@ -83,6 +103,8 @@ export interface WorkerOptions {
   pollIntervalMs?: number;
   sweepIntervalMs?: number;
   heartbeatMs?: number;
+  /** How often held leases are renewed. */
+  leaseRenewMs?: number;
 }
 
 export function startWorker(options: WorkerOptions): Worker {
@@ -91,7 +113,9 @@ export function startWorker(options: WorkerOptions): Worker {
 
 class DeliveryWorker implements Worker {
   readonly id: string;
-  readonly #o: Required<Omit<WorkerOptions, 'id' | 'sweepIntervalMs' | 'heartbeatMs' | 'keyring'>>;
+  readonly #o: Required<
+    Omit<WorkerOptions, 'id' | 'sweepIntervalMs' | 'heartbeatMs' | 'keyring' | 'leaseRenewMs'>
+  >;
   readonly #secrets: SecretOpener;
   readonly #agent;
   readonly #metrics: DeliveryMetrics;
@@ -102,10 +126,13 @@ class DeliveryWorker implements Worker {
   readonly #queued = new Map<string, ClaimedDelivery[]>();
   readonly #recorder: AttemptRecorder;
   readonly #claimer: Claimer;
+  readonly #leases: LeaseHeartbeat;
+  #claimSerial = 0;
+  readonly #report: WorkerReport = { attemptsFinished: 0, claimsReleased: 0, leasesLost: 0 };
   #claiming: Promise<void> | undefined;
   #claimAgain = false;
   #stopping = false;
-  #stopped: Promise<void> | undefined;
+  #stopped: Promise<WorkerReport> | undefined;
   #backoffMs = 0;
   #retryAt = 0;
   #retryTimer: NodeJS.Timeout | undefined;
@@ -143,12 +170,22 @@ class DeliveryWorker implements Worker {
     });
     const db = options.database.db;
     this.#claimer = openClaimer(options.database);
+    this.#leases = new LeaseHeartbeat({
+      db,
+      leaseMs: this.#o.leaseMs,
+      intervalMs: options.leaseRenewMs ?? Math.min(LEASE_RENEW_MS, this.#o.leaseMs / 4),
+      now: this.#o.now,
+      logger: this.#log,
+      onLost: (claims) => this.#lost(claims),
+    });
     this.#recorder = new AttemptRecorder({
       db,
-      workerId: this.id,
       logger: this.#log,
       now: this.#o.now,
-      onWritten: () => this.#fill(),
+      onWritten: (leasesLost) => {
+        this.#report.leasesLost += leasesLost;
+        this.#fill();
+      },
     });
     this.#listener = listenForDeliveries({
       database: options.database,
@@ -168,8 +205,8 @@ class DeliveryWorker implements Worker {
     this.#fill();
   }
 
-  stop(): Promise<void> {
-    this.#stopped ??= this.#shutDown();
+  stop(): Promise<WorkerReport> {
+    this.#stopped ??= this.#shutDown().then(() => ({ ...this.#report }));
     return this.#stopped;
   }
 
@@ -189,6 +226,7 @@ class DeliveryWorker implements Worker {
     this.#queued.clear();
     await Promise.allSettled([...this.#attempts]);
     await this.#recorder.drain(Date.now() + this.#o.leaseMs);
+    await this.#leases.stop();
     await this.#agent.close().catch(() => {});
     await this.#claimer.close().catch(() => {});
   }
@@ -228,7 +266,7 @@ class DeliveryWorker implements Worker {
       let claimed: ClaimedDelivery[];
       try {
         claimed = await claimDueDeliveries(this.#claimer, {
-          workerId: this.id,
+          lockedBy: `${this.id}/${++this.#claimSerial}`,
           now,
           leaseUntil: new Date(now.getTime() + this.#o.leaseMs),
           limit: free,
@@ -239,7 +277,10 @@ class DeliveryWorker implements Worker {
       } catch (error) {
         return this.#databaseFailed(error, 'claiming deliveries');
       }
+      claimed = this.#adoptRetaken(claimed);
+      this.#leases.hold(claimed);
       if (this.#stopping) return this.#release(claimed);
+      await this.#logInterrupted(claimed, now);
       for (const claim of claimed) {
         const waiting = this.#queued.get(claim.origin);
         if (waiting) waiting.push(claim);
@@ -295,14 +336,54 @@ class DeliveryWorker implements Worker {
   }
 
   async #release(claimed: ClaimedDelivery[]): Promise<void> {
+    for (const claim of claimed) this.#leases.drop(claim);
     try {
-      await releaseDeliveries(this.#o.database.db, this.id, claimed, this.#o.now());
+      this.#report.claimsReleased += await releaseDeliveries(this.#o.database.db, claimed, this.#o.now());
     } catch (error) {
       this.#log.warn(
         { err: error, count: claimed.length },
         'could not release claims; their leases will expire',
       );
     }
+  }
+
+  /**
+   * Claims another worker took over: a queued one is dropped unstarted (counted here); one in flight is
+   * logged as lease_lost when it is recorded (counted then).
+   */
+  #lost(claims: ClaimedDelivery[]): void {
+    const ids = new Set(claims.map((claim) => claim.id));
+    for (const [origin, queued] of this.#queued) {
+      const kept = queued.filter((claim) => !ids.has(claim.id));
+      this.#report.leasesLost += queued.length - kept.length;
+      if (kept.length === 0) this.#queued.delete(origin);
+      else this.#queued.set(origin, kept);
+    }
+    this.#log.warn({ count: claims.length }, 'leases lost: another worker has taken these deliveries over');
+  }
+
+  /**
+   * A row this worker still holds under an earlier claim comes back when that lease ran out before a
+   * renewal (a stall longer than the lease): the earlier claim, queued or in flight, carries on under
+   * the new token instead of the row being sent twice at once.
+   */
+  #adoptRetaken(claimed: ClaimedDelivery[]): ClaimedDelivery[] {
+    return claimed.filter((claim) => {
+      const earlier = this.#leases.get(claim.id);
+      if (!earlier) return true;
+      earlier.lockedBy = claim.lockedBy;
+      earlier.leaseUntil = claim.leaseUntil;
+      return false;
+    });
+  }
+
+  /** Logs the trace of attempts a stopped worker left unrecorded on rows this claim took over. */
+  async #logInterrupted(claimed: ClaimedDelivery[], now: Date): Promise<void> {
+    if (!claimed.some((claim) => claim.previousHolder !== null)) return;
+    const bodyOf = (claim: ClaimedDelivery) => deliveryBody(claim.envelopeJson, claim.attemptCount + 1);
+    await recordInterruptedAttempts(this.#o.database.db, claimed, bodyOf, now).catch((error: unknown) =>
+      this.#log.warn({ err: error }, 'could not log the interrupted attempts of a stopped worker'),
+    );
   }
 
   #databaseFailed(error: unknown, doing: string): void {
@@ -348,6 +429,7 @@ class DeliveryWorker implements Worker {
       retryAfterMs: outcome.retryAfterMs,
       now: now(),
     });
+    this.#report.attemptsFinished++;
     recordAttemptMetrics(this.#metrics, {
       result: outcome.result,
       manual: claim.manual,
@@ -358,13 +440,14 @@ class DeliveryWorker implements Worker {
       ...outcome,
       requestBody: bodyForLog(outcome.requestBody, config.attemptBodyMaxBytes),
       deliveryId: claim.id,
-      leaseUntil: claim.leaseUntil,
+      lockedBy: claim.lockedBy,
       attemptCount: claim.attemptCount,
       attempt,
       manual: claim.manual,
       status: plan.status,
       nextAttemptAt: plan.nextAttemptAt,
     });
+    this.#leases.drop(claim);
     this.#fillSoon();
   }
 }

@@ -83,7 +83,7 @@ function receiptCounts(receivers: TestReceiver[]): Map<string, number> {
 }
 
 describe('delivery under failures (postgres)', { skip }, () => {
-  it('delivers an event after the worker sending it is killed mid-attempt, once its lease ends', async () => {
+  it('delivers an event after the worker sending it is killed mid-attempt, once its short lease ends, and logs both sends', async () => {
     const t = await createTestApp('postgres');
     const receiver = await startReceiver();
     receiver.respond = () => (receiver.received.length === 1 ? { hang: true } : { status: 200 });
@@ -96,7 +96,7 @@ describe('delivery under failures (postgres)', { skip }, () => {
       const envelope = await appendEvent(t.database, runId, 'run.completed', SAMPLE_DATA['run.completed']);
       await receiver.waitFor((r) => r.length === 1);
       const held = await t.database.db.selectFrom('deliveries').selectAll().executeTakeFirstOrThrow();
-      assert.equal(held.locked_by, doomed.id);
+      assert.ok(held.locked_by?.startsWith(`${doomed.id}/`), 'locked under a claim token of the worker');
       assert.equal(held.attempt_count, 0);
       doomed.child.kill('SIGKILL');
       survivor = startTestWorker(t.database, t.config, { leaseMs, timeoutMs: 2_500 });
@@ -108,13 +108,26 @@ describe('delivery under failures (postgres)', { skip }, () => {
         1,
         'the killed attempt never finished, so it is sent again as 1',
       );
-      assert.ok(delivered.receivedAt - lost.receivedAt >= leaseMs - 500, 'retaken only after the lease');
-      await waitUntil(async () => (await unfinishedDeliveries(t)) === 0, 5_000, 'succeeded');
-      const attempts = await t.database.db.selectFrom('delivery_attempts').selectAll().execute();
-      assert.deepEqual(
-        attempts.map((a) => [a.attempt, a.succeeded]),
-        [[1, true]],
+      // Renewed until the kill (every leaseMs / 4), so free again within a lease of it.
+      assert.ok(
+        delivered.receivedAt - lost.receivedAt >= leaseMs * 0.75 - 200,
+        'retaken only after the lease',
       );
+      await waitUntil(async () => (await unfinishedDeliveries(t)) === 0, 5_000, 'succeeded');
+      const attempts = await t.database.db
+        .selectFrom('delivery_attempts')
+        .selectAll()
+        .orderBy('id')
+        .execute();
+      assert.deepEqual(
+        attempts.map((a) => [a.attempt, a.succeeded, a.lease_lost]),
+        [
+          [1, false, true],
+          [1, true, false],
+        ],
+        'the receiver saw two sends, and so does the log: the interrupted one marked lease_lost',
+      );
+      assert.match(attempts[0]!.error!, new RegExp(`^interrupted: ${doomed.id}/\\d+ held this delivery`));
     } finally {
       doomed.child.kill('SIGKILL');
       await survivor?.stop();

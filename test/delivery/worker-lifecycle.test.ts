@@ -43,14 +43,17 @@ for (const kind of testDatabaseKinds()) {
         const now = new Date();
         const claim = { now, leaseUntil: new Date(now.getTime() + 30_000), limit: 10 };
         const options = { ...claim, originSlots: {}, defaultOriginSlots: 4 };
-        const [held] = await claimDueDeliveries(claimer, { ...options, workerId: 'stopping-worker' });
+        const [held] = await claimDueDeliveries(claimer, { ...options, lockedBy: 'stopping-worker/1' });
         assert.ok(held);
-        assert.deepEqual(await claimDueDeliveries(claimer, { ...options, workerId: 'other' }), []);
-        assert.equal(await releaseDeliveries(t.database.db, 'some-other-worker', [held], now), 0);
-        assert.equal(await releaseDeliveries(t.database.db, 'stopping-worker', [held], now), 1);
-        const [retaken] = await claimDueDeliveries(claimer, { ...options, workerId: 'other' });
+        assert.equal(held.lockedBy, 'stopping-worker/1');
+        assert.deepEqual(await claimDueDeliveries(claimer, { ...options, lockedBy: 'other/1' }), []);
+        const forged = { ...held, lockedBy: 'stopping-worker/2' };
+        assert.equal(await releaseDeliveries(t.database.db, [forged], now), 0, 'only under its own token');
+        assert.equal(await releaseDeliveries(t.database.db, [held], now), 1);
+        const [retaken] = await claimDueDeliveries(claimer, { ...options, lockedBy: 'other/1' });
         assert.equal(retaken?.id, held.id);
         assert.equal(retaken.attemptCount, 0);
+        assert.equal(retaken.previousHolder, null, 'a released claim leaves no trace to log');
       } finally {
         await claimer.close();
         await t.close();
