@@ -6,6 +6,8 @@ import type { DB, DeliveryStatus } from './schema.js';
 export interface DeliveryAttempt extends AttemptLog {
   attempt: number;
   manual: boolean;
+  /** Sent without the lease (see migration 0040): logged, not counted. */
+  leaseLost: boolean;
 }
 
 export interface Delivery {
@@ -90,6 +92,7 @@ export async function listDeliveries(
       responseBody: attempt.response_body,
       error: attempt.error,
       succeeded: attempt.succeeded,
+      leaseLost: attempt.lease_lost,
     })),
   }));
 }

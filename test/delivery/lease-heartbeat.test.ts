@@ -68,6 +68,13 @@ for (const kind of testDatabaseKinds()) {
           ['pending', 0, 'other-worker/1'],
           'the delivery is not moved on by a worker that lost it',
         );
+        const listed = await t.api({ method: 'GET', url: `/v1/runs/${runId}/deliveries` });
+        const [view] = listed.json<{ data: { attempts: { lease_lost: boolean }[] }[] }>().data;
+        assert.deepEqual(
+          view!.attempts.map((a) => a.lease_lost),
+          [true],
+          'the API shows the send, marked',
+        );
         const report = await worker.stop();
         assert.equal(report.leasesLost, 1);
         assert.equal(report.attemptsFinished, 1);

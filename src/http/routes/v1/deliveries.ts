@@ -34,6 +34,13 @@ const DeliveryAttemptSchema = Type.Object({
   ),
   error: Nullable(Type.String({ description: 'Why the attempt failed; null when it succeeded.' })),
   succeeded: Type.Boolean(),
+  lease_lost: Type.Boolean({
+    description:
+      'Sent by a worker that no longer held the delivery (another worker took it over, or the sender ' +
+      'stopped mid-attempt: then `error` starts with "interrupted" and the receiver may or may not have ' +
+      'got it). Logged so the log never shows fewer sends than the receiver saw; it does not count ' +
+      'towards the delivery.',
+  }),
 });
 
 const DeliverySchema = Type.Object(
@@ -94,6 +101,7 @@ function toDeliveryBody(delivery: Delivery) {
             },
       error: attempt.error,
       succeeded: attempt.succeeded,
+      lease_lost: attempt.leaseLost,
     })),
   };
 }
