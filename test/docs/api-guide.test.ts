@@ -36,6 +36,8 @@ describe('docs/api.md', { skip: hasTools ? false : 'curl and jq are needed to ru
     assert.match(stdout, /"count":\s*1/);
     assert.match(stdout, /^400$/m);
     assert.match(stdout, /"unknown_field"/);
+    assert.match(stdout, /"visible_if":\s*\{\s*"step":\s*"s-dm01",\s*"equals":\s*true/);
+    assert.match(stdout, /"rule":\s*"condition_later_step"/);
     const runs = await t.database.db.selectFrom('runs').select('id').execute();
     assert.equal(runs.length, 1, 'the guide dispatched exactly one run');
   });
