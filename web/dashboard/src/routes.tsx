@@ -15,7 +15,8 @@ import { CreditsPage } from './pages/settings/credits-page';
 import { MembersPage } from './pages/settings/members-page';
 import { SignInPage } from './pages/sign-in';
 import { SignUpPage } from './pages/sign-up';
-import { TemplatePage } from './pages/templates/template-page';
+import { TemplateHistoryPage } from './pages/templates/template-history-page';
+import { NewTemplatePage, TemplatePage } from './pages/templates/template-page';
 import { TemplatesPage } from './pages/templates/templates-page';
 
 export type Section = 'runs' | 'templates' | 'deliveries' | 'settings';
@@ -49,6 +50,18 @@ export const ROUTES: PageRoute[] = [
   { pattern: '/app/runs/new', title: 'Dispatch run', section: 'runs', render: () => <DispatchPage /> },
   { pattern: '/app/runs/:id', title: 'Run', section: 'runs', render: (p) => <RunPage id={p.id!} /> },
   { pattern: '/app/templates', title: 'Templates', section: 'templates', render: () => <TemplatesPage /> },
+  {
+    pattern: '/app/templates/new',
+    title: 'New template',
+    section: 'templates',
+    render: () => <NewTemplatePage />,
+  },
+  {
+    pattern: '/app/templates/:id/history',
+    title: 'Template versions',
+    section: 'templates',
+    render: (p) => <TemplateHistoryPage id={p.id!} />,
+  },
   {
     pattern: '/app/templates/:id',
     title: 'Template',

@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { PhotoDraft, StepDraft } from '../../executor/src/answers';
 import type { OutboxState } from '../../executor/src/outbox';
-import type { RunSession } from '../../executor/src/session';
+import type { StepSession } from './step-control';
 import type { Step } from '../../executor/src/types';
 import { explainPhotoRule } from '../../executor/src/step-logic';
 import { StepHelp, StepTitle, TITLE_ID, describeStep } from './step-text';
@@ -14,7 +14,7 @@ import { StepHelp, StepTitle, TITLE_ID, describeStep } from './step-text';
 interface Props {
   step: Step;
   draft: StepDraft;
-  session: RunSession;
+  session: StepSession;
   sync: OutboxState;
   /** true when the photos accompany another control rather than being the step's answer. */
   overlay: boolean;
@@ -23,7 +23,7 @@ interface Props {
 /** A displayable URL for a photo: the server's, or an object URL of the bytes still queued on the phone. */
 export function usePhotoSource(
   photo: PhotoDraft,
-  session: RunSession,
+  session: StepSession,
   remote: string | undefined,
 ): string | undefined {
   const [localUrl, setLocalUrl] = useState<string | null>(null);
@@ -45,7 +45,7 @@ export function usePhotoSource(
   return localUrl ?? remote;
 }
 
-function PhotoThumb({ photo, index, session }: { photo: PhotoDraft; index: number; session: RunSession }) {
+function PhotoThumb({ photo, index, session }: { photo: PhotoDraft; index: number; session: StepSession }) {
   const src = usePhotoSource(photo, session, photo.thumbnail_url ?? photo.url);
   return src ? (
     <img src={src} alt={`Photo ${index + 1}`} />
@@ -57,7 +57,7 @@ function PhotoThumb({ photo, index, session }: { photo: PhotoDraft; index: numbe
 /** The tile's line; the sync status above says whether a missing connection is why a photo waits. */
 function describeUpload(
   photo: PhotoDraft,
-  session: RunSession,
+  session: StepSession,
   sync: OutboxState,
 ): { text: string; progress?: number } {
   if (photo.media_id) return { text: 'Uploaded' };

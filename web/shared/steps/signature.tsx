@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type SignaturePad from 'signature_pad';
 import type { StepDraft } from '../../executor/src/answers';
 import { canvasToBlob } from '../../executor/src/image-resize';
-import type { RunSession } from '../../executor/src/session';
+import type { StepSession } from './step-control';
 import type { Step } from '../../executor/src/types';
 import { usePhotoSource } from './photos';
 import { StepHelp, StepTitle, TITLE_ID, describeStep } from './step-text';
@@ -17,7 +17,7 @@ const PAD_HEIGHT_PX = 200;
 interface Props {
   step: Step;
   draft: StepDraft;
-  session: RunSession;
+  session: StepSession;
   onSignature: (blob: Blob | null) => void;
   onClearSaved: () => void;
 }

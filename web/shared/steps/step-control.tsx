@@ -13,10 +13,19 @@ import { RatingControl } from './rating';
 import { SignatureControl } from './signature';
 import { TextControl } from './text';
 
+/**
+ * What the controls need of a run: the executor's RunSession, or the template editor's preview, which
+ * holds no run and answers these from its own state.
+ */
+export type StepSession = Pick<
+  RunSession,
+  'countPreparingPhotos' | 'getStepState' | 'allSteps' | 'addPhotos' | 'removePhoto' | 'clearSignature'
+> & { outbox: Pick<RunSession['outbox'], 'readQueuedBlob' | 'isMediaQueued'> };
+
 interface Props {
   step: Step;
   draft: StepDraft;
-  session: RunSession;
+  session: StepSession;
   sync: OutboxState;
   onChange: (value: DraftValue) => void;
   onSignature: (blob: Blob | null) => void;

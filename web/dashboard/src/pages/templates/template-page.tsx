@@ -1,12 +1,16 @@
-/** One template, read-only: its steps, a version picker (every version stays readable) and the JSON. */
-import { withQuery } from '../../../../shared/api-client';
-import { SelectField } from '../../../../shared/forms';
-import { Link, setQuery, useLocation } from '../../router';
+/**
+ * One template in the editor (`?version=N` opens an old version read-only, with Restore as new version),
+ * and /app/templates/new for a blank one (or `?copy=<id>`, a duplicate of another).
+ */
+import { useState } from 'preact/hooks';
+import { api, describeError } from '../../../../shared/api-client';
+import { Link, navigate, useLocation } from '../../router';
 import type { TemplateBody } from '../../wire';
-import { CopyButton } from '../../ui/copy-button';
 import { formatDateTime } from '../../ui/format';
 import { Loaded } from '../../ui/states';
 import { useApi } from '../../ui/use-api';
+import { BLANK_TEMPLATE, goToTemplate, TemplateEditor } from './editor/template-editor';
+import { toDraft } from './editor/template-draft';
 
 export function TemplatePage({ id }: { id: string }) {
   const { query } = useLocation();
@@ -15,63 +19,100 @@ export function TemplatePage({ id }: { id: string }) {
   const versioned = useApi<TemplateBody>(
     wanted ? `/v1/templates/${encodeURIComponent(id)}/versions/${encodeURIComponent(wanted)}` : null,
   );
-  const shown = wanted ? versioned : current;
-
+  const [error, setError] = useState<string | undefined>();
+  const restore = async (old: TemplateBody) => {
+    try {
+      await api.put<TemplateBody>(
+        `/v1/templates/${encodeURIComponent(id)}`,
+        toDraft(old as unknown as Record<string, unknown>),
+      );
+      current.reload();
+      navigate(`/app/templates/${id}`);
+    } catch (e) {
+      setError(describeError(e));
+    }
+  };
   return (
     <section>
       <p class="crumbs">
         <Link href="/app/templates">Templates</Link>
       </p>
       <Loaded state={current} what="the template">
-        {(latest) => (
-          <>
-            <div class="page-head">
-              <h1>{latest.name}</h1>
-              <Link class="button primary" href={withQuery('/app/runs/new', { template: latest.id })}>
-                Dispatch run
-              </Link>
-            </div>
-            <p class="muted">
-              <code>{latest.id}</code> · version {latest.version} · updated{' '}
-              {formatDateTime(latest.updated_at)}
-            </p>
-            <SelectField
-              label="Version"
-              value={wanted ?? String(latest.version)}
-              onValue={(v) =>
-                setQuery({ version: v === String(latest.version) ? undefined : v }, { replace: true })
-              }
-              options={Array.from({ length: latest.version }, (_, i) => latest.version - i).map((v) => ({
-                value: String(v),
-                label: v === latest.version ? `${v} (current)` : String(v),
-              }))}
-            />
-            <Loaded state={shown} what="the version">
-              {(template) => (
-                <>
-                  <h2>Steps</h2>
-                  <ol class="steps">
-                    {template.steps.map((step) => (
-                      <li key={step.id}>
-                        <strong>{step.label}</strong>{' '}
-                        <span class="muted">
-                          ({step.type}
-                          {step.required ? ', required' : ''})
-                        </span>
-                      </li>
-                    ))}
-                  </ol>
-                  <h2>JSON</h2>
-                  <CopyButton text={JSON.stringify(template, null, 2)} label="Copy JSON" />
-                  <pre class="code" tabIndex={0} aria-label={`JSON of version ${template.version}`}>
-                    {JSON.stringify(template, null, 2)}
-                  </pre>
-                </>
-              )}
-            </Loaded>
-          </>
-        )}
+        {(latest) => {
+          const old = wanted && Number(wanted) !== latest.version ? versioned.data : undefined;
+          if (wanted && Number(wanted) !== latest.version && !old)
+            return (
+              <Loaded state={versioned} what="the version">
+                {() => null}
+              </Loaded>
+            );
+          const shown = old ?? latest;
+          return (
+            <>
+              <div class="page-head">
+                <h1>{shown.name}</h1>
+              </div>
+              <p class="muted">
+                <code>{latest.id}</code> ·{' '}
+                {old
+                  ? `version ${old.version} of ${latest.version} (read-only)`
+                  : `version ${latest.version}`}{' '}
+                · updated {formatDateTime(latest.updated_at)}
+                {latest.archived_at ? ' · archived (read-only)' : ''}
+              </p>
+              {old ? (
+                <p class="notice">
+                  This is an old version. <Link href={`/app/templates/${id}`}>Open the current version</Link>{' '}
+                  {latest.archived_at ? null : (
+                    <button type="button" class="button small" onClick={() => void restore(old)}>
+                      Restore as new version
+                    </button>
+                  )}
+                </p>
+              ) : null}
+              {error ? (
+                <p role="alert" class="form-error">
+                  {error}
+                </p>
+              ) : null}
+              <TemplateEditor
+                key={`${shown.id}@${old?.version ?? 'current'}`}
+                saved={latest}
+                initial={toDraft(shown as unknown as Record<string, unknown>)}
+                readOnlyVersion={old?.version}
+                onSaved={() => current.reload()}
+              />
+            </>
+          );
+        }}
       </Loaded>
+    </section>
+  );
+}
+
+export function NewTemplatePage() {
+  const { query } = useLocation();
+  const copyOf = query.get('copy');
+  const source = useApi<TemplateBody>(copyOf ? `/v1/templates/${encodeURIComponent(copyOf)}` : null);
+  const editor = (initial: typeof BLANK_TEMPLATE) => (
+    <TemplateEditor saved={undefined} initial={initial} onSaved={goToTemplate} />
+  );
+  return (
+    <section>
+      <p class="crumbs">
+        <Link href="/app/templates">Templates</Link>
+      </p>
+      <h1>{copyOf ? 'Duplicate template' : 'New template'}</h1>
+      {copyOf ? (
+        <Loaded state={source} what="the template to copy">
+          {(t) => {
+            const draft = toDraft(t as unknown as Record<string, unknown>);
+            return editor({ ...draft, name: `${draft.name} (copy)` });
+          }}
+        </Loaded>
+      ) : (
+        editor(BLANK_TEMPLATE)
+      )}
     </section>
   );
 }
