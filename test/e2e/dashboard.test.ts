@@ -120,12 +120,12 @@ describe('dashboard in Chromium', { skip }, () => {
     assert.equal(await page.getByLabel('API key').count(), 0, 'the key is not shown again');
   });
 
-  it('shows Templates read-only with versions and JSON, and every Settings page', async () => {
+  it('shows Templates with a template in the editor, and every Settings page', async () => {
     await nav(page, 'Templates');
     await checkPage(page, 'Templates', 'templates');
-    await page.getByRole('link', { name: EVERY_STEP_TEMPLATE.name }).click();
+    await page.getByRole('link', { name: EVERY_STEP_TEMPLATE.name, exact: true }).click();
     await checkPage(page, EVERY_STEP_TEMPLATE.name, 'template');
-    await page.getByText('"s-sg01"').first().waitFor();
+    await page.getByRole('button', { name: /Customer signature/ }).waitFor();
     await nav(page, 'Settings');
     await checkPage(page, 'API keys', 'settings');
     await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Credits' }).click();
