@@ -31,12 +31,15 @@ function parsePositiveInteger(name: string) {
   };
 }
 
-/** Opens the database, migrates, runs `work`, closes. */
-async function withDatabase<T>(work: (database: Database, config: Config) => Promise<T>): Promise<T> {
+/** Opens the database, migrates (unless `migrate` is false: the work does it), runs `work`, closes. */
+async function withDatabase<T>(
+  work: (database: Database, config: Config) => Promise<T>,
+  options: { migrate?: boolean } = {},
+): Promise<T> {
   const config = loadConfig();
   const database = await openConfiguredDatabase(config);
   try {
-    await migrateToLatest(database.db);
+    if (options.migrate !== false) await migrateToLatest(database.db);
     return await work(database, config);
   } finally {
     await database.close();
@@ -95,15 +98,18 @@ export function buildProgram(): Command {
 
   program
     .command('migrate')
-    .description('Apply database migrations and exit')
+    .description('Apply database migrations and exit, naming those applied')
     .action(() =>
-      withDatabase(async (database) => {
-        const { results } = { results: await migrateToLatest(database.db) };
-        const applied = (results ?? []).map((r) => r.migrationName);
-        process.stdout.write(
-          applied.length ? `Applied: ${applied.join(', ')}\n` : 'Database is up to date.\n',
-        );
-      }),
+      withDatabase(
+        async (database) => {
+          const applied = (await migrateToLatest(database.db)) ?? [];
+          const names = applied.filter((r) => r.status === 'Success').map((r) => r.migrationName);
+          process.stdout.write(
+            names.length ? `Applied ${names.length}: ${names.join(', ')}\n` : 'Database is up to date.\n',
+          );
+        },
+        { migrate: false },
+      ),
     );
 
   program

@@ -27,6 +27,8 @@ describe('rundun command', () => {
   after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
   it('creates an org, keys, credits and a user with machine-readable output', async () => {
+    const first = await rundun(['migrate']);
+    assert.match(first.stdout, /^Applied \d+: 0001-initial, /, 'a fresh database: names what it applied');
     const org = JSON.parse(
       (await rundun(['org', 'create', '--name', 'Acme', '--credits', '5', '--json'])).stdout,
     );
