@@ -13,7 +13,13 @@ import { grantCredits } from '../db/credits.js';
 import { createOrg, findOrg } from '../db/orgs.js';
 import { createUser } from '../db/users.js';
 import { startWorker } from '../delivery/worker.js';
-import { createLogger, openConfiguredDatabase, openSecrets, serve } from '../http/server.js';
+import {
+  createLogger,
+  openConfiguredDatabase,
+  openSecrets,
+  serve,
+  warnAboutUnsafeSettings,
+} from '../http/server.js';
 import { copyMedia } from '../media/copy-media.js';
 import { createS3Storage } from '../media/s3-storage.js';
 import { createDiskStorage } from '../media/storage.js';
@@ -84,6 +90,7 @@ export function buildProgram(): Command {
     .action(async () => {
       const config = loadConfig();
       const logger = createLogger(config);
+      warnAboutUnsafeSettings(config, logger);
       const database = await openConfiguredDatabase(config);
       await migrateToLatest(database.db);
       const keyring = await openSecrets(config, database, logger);

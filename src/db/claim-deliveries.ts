@@ -25,7 +25,9 @@
  * fewer free slots than origins with work, the slots rotate across origins instead of going to whoever has
  * the longest backlog. The distinct origins with work are enumerated by a recursive skip scan over
  * `deliveries_workable_origin_idx` (one index probe per origin), so a saturated or hanging origin's backlog
- * is never read: its subquery stops at a one-time filter (no free slots).
+ * is never read: its subquery stops at a one-time filter (no free slots). Then per org: no org gets more
+ * rows than its room in the worker (src/delivery/org-slots.ts), ranked the same way within the org, so
+ * one org's many origins cannot fill every slot; the worker gives a full org's known origins no slots.
  *
  * Ordering (DESIGN §2). A run's delivery to an endpoint is not claimed while an earlier delivery of the same
  * run to the same url has had no attempt finished yet (`attempt_count = 0`); retries do not hold later
@@ -45,6 +47,8 @@ import type { DB, DeliveryStatus } from './schema.js';
 export interface ClaimedDelivery {
   id: string;
   runId: string;
+  /** The run's org: the unit of the per-org cap (src/delivery/org-slots.ts). */
+  orgId: string;
   eventId: string;
   url: string;
   origin: string;
@@ -77,11 +81,16 @@ export interface ClaimOptions {
   originSlots: Readonly<Record<string, number>>;
   /** …and of any other origin. */
   defaultOriginSlots: number;
+  /** Claims each org the worker knows may take (src/delivery/org-slots.ts); default none known… */
+  orgSlots?: Readonly<Record<string, number>>;
+  /** …and any other org; default `limit` (no per-org cap). */
+  defaultOrgSlots?: number;
 }
 
 interface ClaimRow {
   id: string;
   run_id: string;
+  org_id: string;
   event_id: string;
   url: string;
   origin: string;
@@ -126,7 +135,9 @@ export async function claimDueDeliveries(
 ): Promise<ClaimedDelivery[]> {
   if (options.limit <= 0) return [];
   const { now, leaseUntil, lockedBy, defaultOriginSlots } = options;
+  const defaultOrgSlots = options.defaultOrgSlots ?? options.limit;
   const originSlots = JSON.stringify(options.originSlots);
+  const orgSlots = JSON.stringify(options.orgSlots ?? {});
   const scanLimit = Math.min(
     options.limit,
     Math.max(defaultOriginSlots, ...Object.values(options.originSlots)),
@@ -145,13 +156,13 @@ export async function claimDueDeliveries(
        where o.origin is not null
     ),
     candidates as (
-      select c.id, c.next_attempt_at, c.slots, c.previous_holder,
+      select c.id, c.run_id, c.next_attempt_at, c.slots, c.previous_holder,
              row_number() over (partition by o.origin order by c.next_attempt_at, c.id) as rank
         from origins o
        cross join lateral (
          -- No tie-break on id here: rows due at the same instant are one peer group, and sorting
          -- it would read the whole backlog; the index order alone lets the limit stop early.
-         select d.id, d.next_attempt_at, s.slots, d.locked_by as previous_holder
+         select d.id, d.run_id, d.next_attempt_at, s.slots, d.locked_by as previous_holder
            from (select coalesce((${originSlots}::jsonb ->> o.origin)::int,
                                  ${defaultOriginSlots}::int) as slots) s,
                 deliveries d
@@ -171,10 +182,18 @@ export async function claimDueDeliveries(
        ) c
        where o.origin is not null
     ),
+    within_origin as (
+      select c.id, c.rank, c.next_attempt_at, c.previous_holder,
+             row_number() over (partition by r.org_id order by c.rank, c.next_attempt_at, c.id) as org_rank,
+             coalesce((${orgSlots}::jsonb ->> r.org_id)::int, ${defaultOrgSlots}::int) as org_slots
+        from candidates c
+        join runs r on r.id = c.run_id
+       where c.rank <= c.slots
+    ),
     chosen as (
       select id, previous_holder
-        from candidates
-       where rank <= slots
+        from within_origin
+       where org_rank <= org_slots
        order by rank, next_attempt_at, id
        limit ${options.limit}
     )
@@ -182,7 +201,7 @@ export async function claimDueDeliveries(
        set locked_by = ${lockedBy}, lease_until = ${leaseUntil}, updated_at = ${now}
       from chosen ch, events e, runs r
      where d.id = ch.id and e.id = d.event_id and r.id = d.run_id
-    returning d.id, d.run_id, d.event_id, d.url, d.origin, d.status, d.attempt_count, d.manual_pending,
+    returning d.id, d.run_id, r.org_id, d.event_id, d.url, d.origin, d.status, d.attempt_count, d.manual_pending,
               e.envelope::text as envelope, r.webhook_secret, ch.previous_holder`.execute(trx);
   const { rows } = claimer.settingsInSession
     ? await claim(claimer.db)
@@ -198,6 +217,7 @@ function toClaimedDelivery(row: ClaimRow, lockedBy: string, leaseUntil: Date): C
   return {
     id: row.id,
     runId: row.run_id,
+    orgId: row.org_id,
     eventId: row.event_id,
     url: row.url,
     origin: row.origin,

@@ -5,7 +5,7 @@
  *
  *   notify / poll / slot freed / record written ──▶ fill(): claim up to the free slots (and, for a
  *       fast origin, a queue of claims started as its slots free: src/delivery/origin-slots.ts)
- *       ──▶ send (undici; per origin ≤ its slots, 4 to 64; ≤ 128 in total) ──▶ plan the next attempt
+ *       ──▶ send (undici; per origin ≤ its slots, 4 to 64; per org ≤ 64; ≤ 128 in total) ──▶ plan the next attempt
  *       ──▶ record, batched (fenced on the lease) ──▶ fill() again
  *
  * One claim and one record batch run at a time; whatever arrives meanwhile joins the next one, so
@@ -37,6 +37,7 @@ import { startExpirySweeper, type ExpirySweeper } from './expiry-sweeper.js';
 import { startMaintenance, type Maintenance } from './maintenance.js';
 import { LeaseHeartbeat } from './lease-heartbeat.js';
 import { deliveryMetricsFor, recordAttemptMetrics, type DeliveryMetrics } from './metrics.js';
+import { OrgSlots } from './org-slots.js';
 import { OriginSlots } from './origin-slots.js';
 import { listenForDeliveries, type DeliveryListener } from './notifications.js';
 import { planNextAttempt } from './retry-policy.js';
@@ -63,6 +64,8 @@ export const ORIGIN_CONCURRENCY = 4;
 // and record batches pay; a hanging receiver still holds only 4 of the 128 slots.
 export const ORIGIN_CONCURRENCY_MAX = 64;
 export const WORKER_CONCURRENCY = 128;
+/** Attempts of one org in flight per worker (src/delivery/org-slots.ts): half, so another org keeps half. */
+export const ORG_CONCURRENCY = 64;
 export const POLL_INTERVAL_MS = 1_000;
 const FILL_COALESCE_MS = 2;
 /** A queued claim starts only with this much lease left beyond the attempt's timeout (or half the lease). */
@@ -99,6 +102,8 @@ export interface WorkerOptions {
   /** Slots of a new or slow origin (the hanging-receiver cap). */
   originConcurrency?: number;
   originConcurrencyMax?: number;
+  /** Attempts of one org in flight at once. */
+  orgConcurrency?: number;
   concurrency?: number;
   pollIntervalMs?: number;
   sweepIntervalMs?: number;
@@ -121,6 +126,7 @@ class DeliveryWorker implements Worker {
   readonly #metrics: DeliveryMetrics;
   readonly #log: pino.Logger;
   readonly #slots: OriginSlots;
+  readonly #orgs: OrgSlots;
   readonly #attempts = new Set<Promise<void>>();
   /** Claims of fast origins waiting for a slot, by origin. */
   readonly #queued = new Map<string, ClaimedDelivery[]>();
@@ -155,6 +161,7 @@ class DeliveryWorker implements Worker {
       originConcurrency: options.originConcurrency ?? ORIGIN_CONCURRENCY,
       originConcurrencyMax: options.originConcurrencyMax ?? ORIGIN_CONCURRENCY_MAX,
       concurrency: options.concurrency ?? WORKER_CONCURRENCY,
+      orgConcurrency: options.orgConcurrency ?? ORG_CONCURRENCY,
       pollIntervalMs: options.pollIntervalMs ?? POLL_INTERVAL_MS,
     };
     this.#log = options.logger.child({ worker: this.id });
@@ -164,6 +171,7 @@ class DeliveryWorker implements Worker {
       this.#o.originConcurrency,
       Math.max(this.#o.originConcurrency, this.#o.originConcurrencyMax),
     );
+    this.#orgs = new OrgSlots(this.#o.orgConcurrency);
     this.#agent = createDeliveryAgent({
       allowInsecure: options.config.webhookAllowInsecure,
       originCap: this.#slots.max,
@@ -257,12 +265,18 @@ class DeliveryWorker implements Worker {
       this.#claimAgain = false;
       const queued = (origin: string) => this.#queued.get(origin)?.length ?? 0;
       let queuedTotal = 0;
-      for (const claims of this.#queued.values()) queuedTotal += claims.length;
+      const queuedByOrg = new Map<string, number>();
+      for (const claims of this.#queued.values()) {
+        queuedTotal += claims.length;
+        for (const claim of claims) queuedByOrg.set(claim.orgId, (queuedByOrg.get(claim.orgId) ?? 0) + 1);
+      }
       // Up to `concurrency` in flight and as many again queued.
       const free = 2 * this.#o.concurrency - this.#slots.inFlight - queuedTotal;
       if (this.#stopping || free <= 0 || this.#recorder.stuck || Date.now() < this.#retryAt) return;
       const now = this.#o.now();
       const originSlots = this.#slots.room(queued);
+      const orgSlots = this.#orgs.room(queuedByOrg, (origin) => this.#slots.isFast(origin));
+      this.#orgs.clampOrigins(originSlots, orgSlots);
       let claimed: ClaimedDelivery[];
       try {
         claimed = await claimDueDeliveries(this.#claimer, {
@@ -272,6 +286,8 @@ class DeliveryWorker implements Worker {
           limit: free,
           originSlots,
           defaultOriginSlots: this.#slots.min,
+          orgSlots,
+          defaultOrgSlots: this.#orgs.cap,
         });
         this.#backoffMs = 0;
       } catch (error) {
@@ -306,13 +322,19 @@ class DeliveryWorker implements Worker {
     const leaseNeeded = Math.min(this.#o.timeoutMs + LEASE_MARGIN_MS, this.#o.leaseMs / 2);
     const release: ClaimedDelivery[] = [];
     for (const [origin, claims] of this.#queued) {
-      while (claims.length > 0 && this.#slots.hasFree(origin) && this.#slots.inFlight < this.#o.concurrency) {
+      const startable = () =>
+        this.#slots.hasFree(origin) &&
+        this.#orgs.hasFree(claims[0]!.orgId) &&
+        this.#slots.inFlight < this.#o.concurrency;
+      while (claims.length > 0 && startable()) {
         const claim = claims.shift()!;
         if (claim.leaseUntil.getTime() - now < leaseNeeded) release.push(claim);
         else this.#start(claim);
       }
       // Waiting for a slot of an origin that turned slow could outlast the lease.
-      if (!this.#slots.isFast(origin) && !this.#slots.hasFree(origin)) release.push(...claims.splice(0));
+      const blocked =
+        claims.length > 0 && (!this.#slots.hasFree(origin) || !this.#orgs.hasFree(claims[0]!.orgId));
+      if (!this.#slots.isFast(origin) && blocked) release.push(...claims.splice(0));
       if (claims.length === 0) this.#queued.delete(origin);
     }
     if (release.length > 0) void this.#release(release);
@@ -397,6 +419,7 @@ class DeliveryWorker implements Worker {
 
   #start(claim: ClaimedDelivery): void {
     const slot = this.#slots.acquire(claim.origin);
+    this.#orgs.acquire(claim.orgId, claim.origin);
     this.#metrics.inFlight.inc();
     const attempt = this.#attempt(claim, slot)
       .catch((error: unknown) => this.#log.error({ err: error, delivery: claim.id }, 'attempt crashed'))
@@ -417,6 +440,7 @@ class DeliveryWorker implements Worker {
       outcome = await attemptDelivery(this.#agent, claim, options);
     } finally {
       this.#slots.release(claim.origin, slot, outcome?.durationMs ?? Date.now() - slot);
+      this.#orgs.release(claim.orgId);
       this.#metrics.inFlight.dec();
       this.#startQueued();
     }

@@ -3,6 +3,8 @@
  * worker in the same process. SIGINT/SIGTERM stop accepting requests, let in-flight ones and the
  * worker's current attempts finish, then close the database.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import pino from 'pino';
 import type { Config } from '../config.js';
 import { BOOTSTRAP_CREDITS, bootstrapFirstOrg } from '../db/bootstrap.js';
@@ -14,26 +16,60 @@ import { startWorker, type Worker } from '../delivery/worker.js';
 import { loadKeyring } from '../secrets/key-source.js';
 import type { Keyring } from '../secrets/keyring.js';
 import { createApp } from './app.js';
+import { listenForMetrics } from './routes/metrics.js';
 import { invitationLink } from './routes/v1/members.js';
 
+/**
+ * A URL as the logs keep it: no query string (media URLs carry their signature there) and run ids cut
+ * to their first 8 hex digits — a run's id is its capability (anyone with /r/<id> may answer it), and
+ * log storage is read by more people than the run's link should reach.
+ */
+export function urlForLog(url: string): string {
+  return url.split('?')[0]!.replace(/\br-([0-9a-f]{8})[0-9a-f-]{28}\b/g, 'r-$1…');
+}
+
 /** The process's one logger, shared by the HTTP app and the worker. Secrets and keys never reach it. */
-export function createLogger(config: Config): pino.Logger {
-  return pino({
+export function createLogger(config: Config, destination?: pino.DestinationStream): pino.Logger {
+  const options: pino.LoggerOptions = {
     level: config.logLevel,
     redact: {
       paths: ['req.headers.authorization', 'req.headers.cookie', '*.secret', '*.webhook_secret', '*.api_key'],
       censor: '[redacted]',
     },
     serializers: {
-      // Media URLs carry their signature in the query string: keep it out of the logs.
       req: (req: { method: string; url: string; ip?: string }) => ({
         method: req.method,
-        url: req.url.split('?')[0],
+        url: urlForLog(req.url),
         ip: req.ip,
       }),
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
+
+/** Loud warnings at start about settings that weaken the protections (docs/security.md). */
+export function warnAboutUnsafeSettings(config: Config, logger: pino.Logger): void {
+  if (config.webhookAllowInsecure)
+    logger.warn(
+      { RUNDUN_WEBHOOK_ALLOW_INSECURE: true },
+      '!!! RUNDUN_WEBHOOK_ALLOW_INSECURE is on: webhooks may target http:// and private, loopback and cloud-metadata addresses (the SSRF guard is off). Local development and tests only. !!!',
+    );
+  if (!config.metricsToken && config.metricsPort === undefined)
+    logger.warn('/metrics is open on the API port: set RUNDUN_METRICS_TOKEN or RUNDUN_METRICS_PORT');
+}
+
+/**
+ * The first start's API key, also written to `<data dir>/first-api-key` (mode 0600, never replaced),
+ * so a key printed to a terminal nobody watched is not lost; delete the file once it is stored.
+ */
+export function writeFirstApiKey(dataDir: string, orgId: string, apiKey: string): string {
+  const file = path.join(dataDir, FIRST_API_KEY_FILE);
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.writeFileSync(file, `org ${orgId}\n${apiKey}\n`, { flag: 'wx', mode: 0o600 });
+  return file;
+}
+
+export const FIRST_API_KEY_FILE = 'first-api-key';
 
 export async function openConfiguredDatabase(config: Config): Promise<Database> {
   return openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
@@ -60,6 +96,7 @@ export async function serve(
   options: { worker: boolean },
 ): Promise<{ close(): Promise<void> }> {
   const logger = createLogger(config);
+  warnAboutUnsafeSettings(config, logger);
   const database = await openConfiguredDatabase(config);
   await migrateToLatest(database.db);
   const keyring = await openSecrets(config, database, logger);
@@ -72,6 +109,10 @@ export async function serve(
     loggerInstance: logger,
   });
   await app.listen({ port: config.port, host: config.host });
+  const metrics =
+    config.metricsPort === undefined
+      ? undefined
+      : await listenForMetrics(config, database, config.metricsPort);
   let worker: Worker | undefined;
   if (options.worker) worker = startWorker({ database, config, logger, keyring });
   logger.info(
@@ -81,10 +122,11 @@ export async function serve(
   if (database.kind === 'pglite') {
     const first = await bootstrapFirstOrg(database.db);
     if (first) {
-      // Printed, not logged: the key is shown this once and must not end up in log storage.
+      // Printed, not logged: the key must not end up in log storage.
+      const file = writeFirstApiKey(config.dataDir, first.orgId, first.apiKey);
       process.stdout.write(
         `\nFirst start: created org ${first.orgId} with ${BOOTSTRAP_CREDITS} credits.\n` +
-          `API key (shown once, store it now): ${first.apiKey}\n` +
+          `API key (store it now; also in ${file}, mode 0600: delete that file once stored): ${first.apiKey}\n` +
           `Dashboard setup link for the first owner (one-time, expires in 7 days): ${invitationLink(config.publicUrl, first.setupToken)}\n\n`,
       );
     }
@@ -93,6 +135,7 @@ export async function serve(
   const close = () =>
     (closing ??= (async () => {
       await app.close();
+      await metrics?.close();
       await worker?.stop();
       await database.close();
     })());

@@ -1,15 +1,51 @@
 /**
  * GET /metrics: Prometheus text exposition of the delivery metrics (src/delivery/metrics.ts).
- * Unauthenticated, like most exporters: expose it to your scraper's network only.
+ *
+ * With RUNDUN_METRICS_TOKEN it answers only `Authorization: Bearer <token>` (401 otherwise); with
+ * RUNDUN_METRICS_PORT it is not on the API port at all but on a listener of its own (same host), so
+ * the network can keep it from the public. With neither it is open: restrict it at the network.
  */
-import type { FastifyInstance } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from '../../config.js';
+import type { Database } from '../../db/connect.js';
 import { deliveryMetricsFor } from '../../delivery/metrics.js';
 
-export default function registerMetricsRoute(app: FastifyInstance): Promise<void> {
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-    const { registry } = deliveryMetricsFor(app.ctx.database);
+function hasToken(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(/^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1] ?? '');
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+function addMetricsRoute(app: FastifyInstance, config: Config, database: Database): void {
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    if (config.metricsToken && !hasToken(request.headers.authorization, config.metricsToken))
+      return reply
+        .code(401)
+        .header('WWW-Authenticate', 'Bearer realm="metrics"')
+        .type('text/plain')
+        .send('metrics need the bearer token (RUNDUN_METRICS_TOKEN)\n');
+    const { registry } = deliveryMetricsFor(database);
     const text = await registry.metrics();
     return reply.type(registry.contentType).send(text);
   });
+}
+
+/** On the app, unless the metrics have a port of their own. */
+export default function registerMetricsRoute(app: FastifyInstance): Promise<void> {
+  const { config, database } = app.ctx;
+  if (config.metricsPort === undefined) addMetricsRoute(app, config, database);
   return Promise.resolve();
+}
+
+/** The metrics' own listener on `port` (RUNDUN_METRICS_PORT). */
+export async function listenForMetrics(
+  config: Config,
+  database: Database,
+  port: number,
+): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false });
+  addMetricsRoute(app, config, database);
+  await app.listen({ port, host: config.host });
+  return app;
 }
