@@ -4,6 +4,7 @@
  * Dev: with the API on :3000 (`npm run dev`), `npx vite --config web/executor/vite.config.ts` serves
  * the app at http://localhost:5173/r/<run_id> and proxies /x there.
  */
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import preact from '@preact/preset-vite';
 import { defineConfig, type Plugin } from 'vite';
@@ -31,10 +32,40 @@ function injectPreloadScript(): Plugin {
   };
 }
 
+/**
+ * Writes the service worker (src/service-worker.ts, built as the `sw` entry) to dist/sw.js, not
+ * hashed (its URL must stay the same for the browser to find updates), with this build's id, its
+ * files under /r/assets/ and the main script's URL put in place of its placeholders.
+ */
+function writeServiceWorker(): Plugin {
+  return {
+    name: 'rundun-service-worker',
+    enforce: 'post',
+    generateBundle(_options, bundle) {
+      const worker = Object.values(bundle).find(
+        (output) => output.type === 'chunk' && output.isEntry && output.name === 'sw',
+      );
+      if (!worker || worker.type !== 'chunk') return;
+      const files = Object.values(bundle)
+        .map((output) => output.fileName)
+        .filter((name) => name.startsWith('assets/'))
+        .sort();
+      const entry = Object.values(bundle).find(
+        (output) => output.type === 'chunk' && output.isEntry && output.name === 'index',
+      );
+      const build = createHash('sha256').update(files.join('\n')).digest('hex').slice(0, 12);
+      worker.code = worker.code
+        .replace('__RUNDUN_BUILD__', build)
+        .replace('__RUNDUN_ASSETS__', JSON.stringify(files.map((name) => `${BASE}${name}`)))
+        .replace('__RUNDUN_ENTRY__', entry ? `${BASE}${entry.fileName}` : BASE);
+    },
+  };
+}
+
 export default defineConfig({
   root,
   base: BASE,
-  plugins: [preact(), injectPreloadScript()],
+  plugins: [preact(), injectPreloadScript(), writeServiceWorker()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,
@@ -46,6 +77,10 @@ export default defineConfig({
       input: {
         index: fileURLToPath(new URL('index.html', import.meta.url)),
         preload: fileURLToPath(new URL('src/preload.ts', import.meta.url)),
+        sw: fileURLToPath(new URL('src/service-worker.ts', import.meta.url)),
+      },
+      output: {
+        entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js'),
       },
     },
   },

@@ -15,6 +15,12 @@ export interface PhotoDraft {
   url?: string;
 }
 
+/** A signature drawn or typed but not yet saved with Next: the pad's strokes and the typed name. */
+export interface Sketch {
+  strokes: unknown[];
+  typed: string;
+}
+
 export interface StepDraft {
   value: DraftValue;
   photos: PhotoDraft[];
@@ -27,6 +33,8 @@ export interface StepDraft {
   error: string | null;
   /** The server refused the step's last write; the app points the person back to it. */
   refused?: boolean;
+  /** Signature steps: what is on the pad before Next (not part of the answer). */
+  sketch?: Sketch | null;
 }
 
 export type Evaluation =

@@ -14,7 +14,7 @@ import type { RunDocument } from './types';
 
 type Phase =
   | { kind: 'loading' }
-  | { kind: 'final'; page: FinalKind }
+  | { kind: 'final'; page: FinalKind; note?: string }
   | { kind: 'start'; doc: RunDocument }
   | { kind: 'flow'; session: RunSession; offline: boolean };
 
@@ -23,6 +23,20 @@ function findFinalPage(doc: RunDocument): FinalKind | null {
   if (doc.status === 'cancelled') return 'cancelled';
   if (doc.status === 'expired') return 'expired';
   return null;
+}
+
+/** What the exit page says was kept: only what the server confirmed. */
+function describeExit(end: Extract<RunEnd, { kind: 'cancelled' }>): string | undefined {
+  const notes: string[] = [];
+  if (end.unsent > 0)
+    notes.push(
+      `${end.unsent} answer${end.unsent > 1 ? 's' : ''} could not be sent before the checklist was cancelled.`,
+    );
+  if (end.unsavedStep)
+    notes.push(
+      `What you entered on the last screen (“${end.unsavedStep}”) was not saved with Next, so it was not sent.`,
+    );
+  return notes.length ? notes.join(' ') : undefined;
 }
 
 function findFinalPageForStatus(status: number): FinalKind {
@@ -41,7 +55,7 @@ export function App({ runId }: { runId: string }) {
 
   const handleEnd = (end: RunEnd) => {
     if (end.kind === 'submitted') return setPhase({ kind: 'final', page: 'submitted' });
-    if (end.kind === 'cancelled') return setPhase({ kind: 'final', page: 'exited' });
+    if (end.kind === 'cancelled') return setPhase({ kind: 'final', page: 'exited', note: describeExit(end) });
     const page = end.doc ? findFinalPage(end.doc) : findFinalPageForStatus(end.status);
     setPhase({ kind: 'final', page: page ?? 'error' });
   };
@@ -86,7 +100,13 @@ export function App({ runId }: { runId: string }) {
         </main>
       );
     case 'final':
-      return <FinalPage kind={phase.page} onRetry={phase.page === 'error' ? () => void load() : undefined} />;
+      return (
+        <FinalPage
+          kind={phase.page}
+          note={phase.note}
+          onRetry={phase.page === 'error' ? () => void load() : undefined}
+        />
+      );
     case 'start':
       return (
         <StartScreen

@@ -3,11 +3,13 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 
 interface Props {
   open: boolean;
+  /** The label of the step on screen when it has a change Next has not saved. */
+  unsavedStep: string | null;
   onDismiss: () => void;
   onConfirm: () => Promise<string | null>;
 }
 
-export function ExitDialog({ open, onDismiss, onConfirm }: Props) {
+export function ExitDialog({ open, unsavedStep, onDismiss, onConfirm }: Props) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -50,6 +52,9 @@ export function ExitDialog({ open, onDismiss, onConfirm }: Props) {
       <p id="exit-text">
         The checklist will be cancelled and this link will stop working. The answers you already gave are
         kept, but you cannot continue later.
+        {unsavedStep
+          ? ` What you entered for “${unsavedStep}” is not saved yet (tap Next first to keep it).`
+          : ''}
       </p>
       {error ? (
         <p class="error" role="alert">

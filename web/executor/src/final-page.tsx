@@ -29,8 +29,10 @@ const PAGES: Record<FinalKind, { title: string; text: string }> = {
   error: { title: 'Can’t load the checklist', text: 'Check your connection and try again.' },
 };
 
-export function FinalPage({ kind, onRetry }: { kind: FinalKind; onRetry?: () => void }) {
+export function FinalPage({ kind, note, onRetry }: { kind: FinalKind; note?: string; onRetry?: () => void }) {
   const page = PAGES[kind];
+  // "Were sent" is said only when it is true; otherwise the note says what was not.
+  const text = kind === 'exited' && note ? `You exited the checklist. ${note}` : page.text;
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), [kind]);
   return (
@@ -38,7 +40,7 @@ export function FinalPage({ kind, onRetry }: { kind: FinalKind; onRetry?: () => 
       <h1 tabIndex={-1} ref={heading}>
         {page.title}
       </h1>
-      <p>{page.text}</p>
+      <p>{text}</p>
       {onRetry ? (
         <button type="button" class="primary" onClick={onRetry}>
           Try again

@@ -8,7 +8,7 @@ const RUN_PATH = /\/r\/([^/]+)\/?$/; // as in run-id.ts
 
 const match = RUN_PATH.exec(window.location.pathname);
 if (match?.[1] && window.__rundunPreload === undefined && typeof fetch === 'function') {
-  const runId = decodeURIComponent(match[1]);
+  const runId = decodeURIComponent(match[1]).toLowerCase();
   const response = fetch(`/x/runs/${encodeURIComponent(runId)}`, {
     credentials: 'same-origin',
     headers: { Accept: 'application/json' },

@@ -115,6 +115,7 @@ export function RunFlow({ session, offline, onContinueHere }: Props) {
       </main>
       <ExitDialog
         open={exiting}
+        unsavedStep={step && session.hasUnsavedChange(step) ? step.label : null}
         onDismiss={() => setExiting(false)}
         onConfirm={() => session.cancel(lastStepId)}
       />

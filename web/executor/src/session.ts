@@ -5,7 +5,8 @@
  * resumes on the same screen with the same unsent edits, even without a connection.
  */
 import { ApiError, NetworkError, cancelRun, fetchRun, submitRun } from './api';
-import { evaluateStep, fingerprintDraft, type PhotoDraft, type StepDraft } from './answers';
+import { createEmptyDraft, evaluateStep, fingerprintDraft, type PhotoDraft, type StepDraft } from './answers';
+import { isAppUpdated } from './app-update';
 import {
   REVIEW,
   choosePosition,
@@ -21,6 +22,7 @@ import { NotOwner, StorageError, deleteStored, readStored } from './local-store'
 import { Outbox, type MediaRef, type OutboxOp, type OutboxState, type StorageProblem } from './outbox';
 import { createRequestId } from './request-id';
 import { RunOwner } from './run-owner';
+import { prefetchSignaturePad } from './signature-pad-loader';
 import { evaluateDrafts, findUnfinishedSteps, listShownSteps, resolvePosition } from './step-logic';
 import type { StepState } from '../../../src/domain/conditions';
 import type { Media, RunDocument, Step } from './types';
@@ -28,7 +30,13 @@ import type { Media, RunDocument, Step } from './types';
 export { REVIEW, type Position } from './drafts';
 export type RunEnd =
   | { kind: 'submitted' }
-  | { kind: 'cancelled' }
+  | {
+      kind: 'cancelled';
+      /** The step on screen had a change not saved with Next (its label), so it was not sent. */
+      unsavedStep: string | null;
+      /** Saved answers the server had not confirmed when the run was cancelled. */
+      unsent: number;
+    }
   | { kind: 'refreshed'; doc: RunDocument | null; status: number };
 
 interface StoredRunState {
@@ -39,6 +47,7 @@ interface StoredRunState {
 }
 
 const stateKey = (runId: string) => `state:${runId}`;
+const HISTORY_KEY = 'rundunPosition';
 const TYPING_SAVE_DELAY_MS = 300;
 const CANCEL_FLUSH_WAIT_MS = 8_000;
 
@@ -49,6 +58,8 @@ export function readStoredRun(runId: string): Promise<StoredRunState | undefined
 /** Forgets everything this phone kept for a run that has ended. */
 export async function discardStoredRun(runId: string): Promise<void> {
   await deleteStored(stateKey(runId));
+  await deleteStored(`start:${runId}`);
+  await deleteStored(`owner:${runId}`);
   await Outbox.discard(runId);
 }
 
@@ -129,6 +140,8 @@ export class RunSession {
       session.outbox.hasPendingFor(id),
     );
     session.submitRequestId = stored?.submit_request_id ?? null;
+    // Everything the run will need is loaded while there is a connection (the pad is its own chunk).
+    if (session.steps.some((step) => step.type === 'signature')) prefetchSignaturePad();
     session.position = choosePosition(
       session.steps,
       session.drafts,
@@ -136,6 +149,10 @@ export class RunSession {
       doc.last_step_id,
     );
     await session.save();
+    window.history.replaceState({ [HISTORY_KEY]: session.position }, '');
+    window.addEventListener('popstate', session.handlePopState);
+    window.addEventListener('pagehide', session.saveNow);
+    document.addEventListener('visibilitychange', session.saveNow);
     void session.outbox.flush();
     return session;
   }
@@ -179,13 +196,34 @@ export class RunSession {
     this.drafts[stepId] = { ...this.getDraft(stepId), ...patch, ...cleared };
     this.emit();
     window.clearTimeout(this.saveTimer);
-    this.saveTimer = window.setTimeout(() => void this.save(), TYPING_SAVE_DELAY_MS);
+    // Typing is stored after a pause; a tap (a choice, a rating, Yes/No) at once.
+    const typing = typeof patch.value === 'string' || patch.sketch !== undefined;
+    if (typing) this.saveTimer = window.setTimeout(() => void this.save(), TYPING_SAVE_DELAY_MS);
+    else void this.save();
   }
 
-  async goTo(position: Position) {
+  /**
+   * Shows another screen. Each change is a browser history entry, so the phone's Back button goes to
+   * the previous screen instead of leaving the app (`fromHistory`: the change is that Back). When a
+   * new build of the app has taken over, the page reloads here instead, on the stored position.
+   */
+  async goTo(position: Position, options: { fromHistory?: boolean } = {}) {
     this.position = position;
+    if (!options.fromHistory) window.history.pushState({ [HISTORY_KEY]: position }, '');
+    if (isAppUpdated()) {
+      await this.save();
+      window.location.reload();
+      return;
+    }
     this.emit();
     await this.save();
+  }
+
+  /** Whether the step has a change that Next has not saved (so Exit would not keep it). */
+  hasUnsavedChange(step: Step): boolean {
+    const draft = this.getDraft(step.id);
+    if (draft.sketch) return true;
+    return fingerprintDraft(draft) !== (draft.sent ?? fingerprintDraft(createEmptyDraft(step)));
   }
 
   /** Validates and queues the step's answer. Returns the message to show when it cannot be recorded. */
@@ -204,7 +242,7 @@ export class RunSession {
     }
     if (signatureBlob) {
       const ref = await this.outbox.enqueueMedia(step.id, signatureBlob);
-      this.drafts[step.id] = { ...this.getDraft(step.id), signature: { ref } };
+      this.drafts[step.id] = { ...this.getDraft(step.id), signature: { ref }, sketch: null };
     }
     const current = this.getDraft(step.id);
     const fingerprint = fingerprintDraft(current);
@@ -279,7 +317,7 @@ export class RunSession {
   }
 
   clearSignature(step: Step) {
-    this.updateDraft(step.id, { signature: null });
+    this.updateDraft(step.id, { signature: null, sketch: null });
   }
 
   /** Steps whose last write the server refused, so the person can be sent back to them. */
@@ -321,7 +359,10 @@ export class RunSession {
 
   /** Sends what is queued (waiting briefly), then cancels the run. Returns a message on failure. */
   async cancel(lastStepId: string | null): Promise<string | null> {
+    const onScreen = this.steps.find((step) => step.id === this.position);
+    const unsavedStep = onScreen && this.hasUnsavedChange(onScreen) ? onScreen.label : null;
     await this.outbox.waitUntilEmpty(CANCEL_FLUSH_WAIT_MS);
+    const unsent = this.outbox.getState().pending;
     try {
       await cancelRun(this.runId, lastStepId);
     } catch (error) {
@@ -330,12 +371,15 @@ export class RunSession {
       if (error instanceof ApiError && [404, 409, 410].includes(error.status)) return this.refresh();
       return error instanceof Error ? error.message : 'Could not cancel the checklist.';
     }
-    await this.end({ kind: 'cancelled' });
+    await this.end({ kind: 'cancelled', unsavedStep, unsent });
     return null;
   }
 
   async close() {
     window.clearTimeout(this.saveTimer);
+    window.removeEventListener('popstate', this.handlePopState);
+    window.removeEventListener('pagehide', this.saveNow);
+    document.removeEventListener('visibilitychange', this.saveNow);
     await this.outbox.close();
     this.owner.close();
   }
@@ -375,6 +419,18 @@ export class RunSession {
     this.emit();
   }
 
+  /** The page is hidden or closing: what is typed but not yet stored is stored now. */
+  private readonly saveNow = () => {
+    if (this.saveTimer) void this.save();
+  };
+
+  private readonly handlePopState = (event: PopStateEvent) => {
+    const position = (event.state as Record<string, unknown> | null)?.[HISTORY_KEY];
+    if (typeof position !== 'string') return;
+    if (position !== REVIEW && !this.steps.some((step) => step.id === position)) return;
+    void this.goTo(position, { fromHistory: true });
+  };
+
   private handleLostToOtherTab() {
     window.clearTimeout(this.saveTimer);
     void this.outbox.close();
@@ -404,6 +460,7 @@ export class RunSession {
 
   private async save() {
     window.clearTimeout(this.saveTimer);
+    this.saveTimer = 0;
     if (this.ended) return;
     const state: StoredRunState = {
       doc: this.doc,

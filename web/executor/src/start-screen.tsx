@@ -3,8 +3,9 @@
  * settings.identity asks: anonymous (a name is optional; giving one makes the identity external),
  * external (name required, email and phone optional) or member (sign in with email and password).
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ApiError, NetworkError, logIn, logOut, startRun } from './api';
+import { deleteStored, readStored, writeStored } from './local-store';
 import type { Identity, Member, RunDocument } from './types';
 
 interface Props {
@@ -14,6 +15,9 @@ interface Props {
 }
 
 type Field = 'name' | 'email' | 'phone' | 'password';
+/** What is typed on the start screen (never the password) is kept on the phone until Start succeeds. */
+type KeptFields = Partial<Record<'name' | 'email' | 'phone', string>>;
+const startKey = (runId: string) => `start:${runId}`;
 
 function describeStartError(error: unknown, signingIn: boolean): string {
   if (error instanceof NetworkError) return 'No connection. Check your signal and tap Start again.';
@@ -89,7 +93,19 @@ export function StartScreen({ doc, onStarted, onEnded }: Props) {
   const expiry = formatExpiry(doc.expires_at);
   const count = doc.template.steps.length;
   const branches = doc.template.steps.some((step) => step.visible_if);
-  const update = (field: Field) => (value: string) => setValues((v) => ({ ...v, [field]: value }));
+  const update = (field: Field) => (value: string) =>
+    setValues((v) => {
+      const next = { ...v, [field]: value };
+      const kept: KeptFields = { name: next.name, email: next.email, phone: next.phone };
+      writeStored(startKey(doc.run_id), kept).catch(() => undefined);
+      return next;
+    });
+
+  useEffect(() => {
+    void readStored<KeptFields>(startKey(doc.run_id)).then((kept) => {
+      if (kept) setValues((v) => ({ ...v, ...kept }));
+    });
+  }, [doc.run_id]);
 
   const validate = (): Partial<Record<Field, string>> => {
     const found: Partial<Record<Field, string>> = {};
@@ -124,7 +140,9 @@ export function StartScreen({ doc, onStarted, onEnded }: Props) {
     const signingIn = mode === 'member' && !member;
     try {
       if (signingIn) setMember(await logIn(values.email.trim(), values.password));
-      onStarted(await startRun(doc.run_id, buildIdentity()));
+      const started = await startRun(doc.run_id, buildIdentity());
+      await deleteStored(startKey(doc.run_id));
+      onStarted(started);
     } catch (error) {
       if (error instanceof ApiError && [404, 409, 410].includes(error.status)) return onEnded(error.status);
       setMessage(describeStartError(error, signingIn));

@@ -19,7 +19,13 @@ import { TextControl } from './text';
  */
 export type StepSession = Pick<
   RunSession,
-  'countPreparingPhotos' | 'getStepState' | 'allSteps' | 'addPhotos' | 'removePhoto' | 'clearSignature'
+  | 'countPreparingPhotos'
+  | 'getStepState'
+  | 'allSteps'
+  | 'addPhotos'
+  | 'removePhoto'
+  | 'clearSignature'
+  | 'updateDraft'
 > & { outbox: Pick<RunSession['outbox'], 'readQueuedBlob' | 'isMediaQueued'> };
 
 interface Props {

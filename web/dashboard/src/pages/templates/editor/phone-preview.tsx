@@ -78,6 +78,7 @@ export function PhonePreview({ template, selectedId, onSelect }: Props) {
     addPhotos: () => Promise.resolve('Photos are taken on the phone; the preview shows the control only.'),
     removePhoto: () => Promise.resolve(),
     clearSignature: () => undefined,
+    updateDraft: () => undefined,
     outbox: { readQueuedBlob: () => Promise.resolve(undefined), isMediaQueued: () => false },
   };
   const sync: OutboxState = { pending: 0, sending: false, waiting: false, uploads: {}, storageProblem: null };
