@@ -9,7 +9,7 @@ import type {
   InputHTMLAttributes,
   SelectHTMLAttributes,
 } from 'preact';
-import { useId } from 'preact/hooks';
+import { useId, useState } from 'preact/hooks';
 
 type InputProps = Pick<
   InputHTMLAttributes<HTMLInputElement>,
@@ -147,4 +147,26 @@ export function SubmitButton({
       {children}
     </button>
   );
+}
+
+/**
+ * A form's submit: prevents the page load, marks the form busy, clears the last error, runs `action`;
+ * a failure is kept as `error` (for `fieldErrors` / `describeError`) and the form is usable again. On
+ * success the form stays busy, since the action navigates away.
+ */
+export function useFormSubmit(action: () => Promise<void>) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  async function submit(event: Event) {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await action();
+    } catch (failure) {
+      setError(failure);
+      setBusy(false);
+    }
+  }
+  return { busy, error, submit };
 }

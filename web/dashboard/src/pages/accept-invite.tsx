@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import type { InvitationView } from '../wire';
 import { api, describeError, fieldErrors } from '../../../shared/api-client';
-import { Field, FormError, SubmitButton } from '../../../shared/forms';
+import { Field, FormError, SubmitButton, useFormSubmit } from '../../../shared/forms';
 import { Link, navigate } from '../router';
 import { useSession, type Session } from '../session';
 import { formatDateTime } from '../ui/format';
@@ -43,27 +43,16 @@ function AcceptForm({ token, invitation }: { token: string; invitation: Invitati
   const [name, setName] = useState('');
   const [email, setEmail] = useState(invitation.email ?? '');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
+  const { busy, error, submit } = useFormSubmit(async () => {
+    const session = await api.post<Session>(`/v1/auth/invitations/${encodeURIComponent(token)}/accept`, {
+      email,
+      password,
+      ...(name.trim() ? { name } : {}),
+    });
+    setSession(session);
+    navigate('/app/runs');
+  });
   const fields = fieldErrors(error);
-
-  async function submit(event: Event) {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      const session = await api.post<Session>(`/v1/auth/invitations/${encodeURIComponent(token)}/accept`, {
-        email,
-        password,
-        ...(name.trim() ? { name } : {}),
-      });
-      setSession(session);
-      navigate('/app/runs');
-    } catch (failure) {
-      setError(failure);
-      setBusy(false);
-    }
-  }
 
   return (
     <>

@@ -1,7 +1,7 @@
 /** Sign up: creates the org and its first owner, signs in, and opens Settings → API keys to make the first key. */
 import { useState } from 'preact/hooks';
 import { api, describeError, fieldErrors } from '../../../shared/api-client';
-import { Field, FormError, SubmitButton } from '../../../shared/forms';
+import { Field, FormError, SubmitButton, useFormSubmit } from '../../../shared/forms';
 import { Link, navigate } from '../router';
 import { useSession, type Session } from '../session';
 
@@ -13,28 +13,17 @@ export function SignUpPage() {
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
+  const { busy, error, submit } = useFormSubmit(async () => {
+    const session = await api.post<Session>('/v1/auth/sign-up', {
+      organization_name: organization,
+      ...(name.trim() ? { name } : {}),
+      email,
+      password,
+    });
+    setSession(session);
+    navigate('/app/settings/api-keys');
+  });
   const fields = fieldErrors(error);
-
-  async function submit(event: Event) {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      const session = await api.post<Session>('/v1/auth/sign-up', {
-        organization_name: organization,
-        ...(name.trim() ? { name } : {}),
-        email,
-        password,
-      });
-      setSession(session);
-      navigate('/app/settings/api-keys');
-    } catch (failure) {
-      setError(failure);
-      setBusy(false);
-    }
-  }
 
   return (
     <section class="card narrow">
