@@ -1,6 +1,6 @@
 /**
  * A real HTTP receiver on 127.0.0.1 for delivery tests. Every request is kept; `respond` decides the
- * answer per request (status, headers, body, a delay, or hanging until the test ends).
+ * answer per request (status, headers, body, a delay, or hanging until the test answers it or ends).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,7 +21,7 @@ export interface Reply {
   headers?: Record<string, string>;
   body?: string;
   delayMs?: number;
-  /** Never answer (the socket is destroyed when the receiver closes). */
+  /** Do not answer until `answerHanging` (the socket is destroyed when the receiver closes). */
   hang?: boolean;
 }
 
@@ -34,6 +34,8 @@ export interface TestReceiver {
   open: number;
   maxOpen: number;
   respond: (request: ReceivedRequest) => Reply;
+  /** Answers every request that is hanging now with `reply`. */
+  answerHanging(reply: Reply): void;
   /** Resolves when `predicate` holds, polling every 20 ms; rejects after `timeoutMs`. */
   waitFor(predicate: (received: ReceivedRequest[]) => boolean, timeoutMs?: number): Promise<void>;
   /** Stops listening (connections are cut); `listen()` again on the same port brings it back. */
@@ -48,6 +50,11 @@ export async function startReceiver(options: { port?: number } = {}): Promise<Te
   receiver.open = 0;
   receiver.maxOpen = 0;
   receiver.respond = () => ({ status: 200, body: 'ok' });
+  const hanging = new Set<(reply: Reply) => void>();
+  receiver.answerHanging = (reply) => {
+    for (const answer of hanging) answer(reply);
+    hanging.clear();
+  };
   const server = http.createServer((request, response) => {
     receiver.open++;
     receiver.maxOpen = Math.max(receiver.maxOpen, receiver.open);
@@ -72,12 +79,12 @@ export async function startReceiver(options: { port?: number } = {}): Promise<Te
       };
       receiver.received.push(entry);
       const reply = receiver.respond(entry);
-      if (reply.hang) return;
-      const answer = () => {
+      const answer = (given: Reply = reply) => {
         entry.answeredAt = Date.now();
-        response.writeHead(reply.status ?? 200, reply.headers ?? {}).end(reply.body ?? '');
+        response.writeHead(given.status ?? 200, given.headers ?? {}).end(given.body ?? '');
       };
-      if (reply.delayMs) setTimeout(answer, reply.delayMs);
+      if (reply.hang) hanging.add(answer);
+      else if (reply.delayMs) setTimeout(answer, reply.delayMs);
       else answer();
     });
   });
