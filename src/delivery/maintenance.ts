@@ -2,13 +2,16 @@
  * The worker's maintenance pass, every `intervalMs` (10 minutes by default) and once at start:
  *  - wipes the webhook secrets of final runs whose deliveries are done, `secretWipeGraceDays` after
  *    they finished (src/db/webhook-secrets.ts);
- *  - prunes attempt bodies older than `deliveryLogRetentionDays` (src/db/prune-delivery-log.ts).
+ *  - prunes attempt bodies older than `deliveryLogRetentionDays` (src/db/prune-delivery-log.ts);
+ *  - deletes expired dashboard sessions and sign-in failure counters older than a day
+ *    (src/db/prune-accounts.ts; every sign-in window is shorter).
  * Each pass does at most a bounded number of batches; what is left waits for the next pass. Several
- * workers may run it at once: both statements are idempotent.
+ * workers may run it at once: every statement is idempotent.
  */
 import type { Kysely } from 'kysely';
 import type pino from 'pino';
 import type { Config } from '../config.js';
+import { deleteExpiredSessions, deleteStaleSignInFailures } from '../db/prune-accounts.js';
 import { pruneAttemptBodies } from '../db/prune-delivery-log.js';
 import type { DB } from '../db/schema.js';
 import { wipeDeliveredRunSecrets } from '../db/webhook-secrets.js';
@@ -20,6 +23,8 @@ const DAY_MS = 86_400_000;
 export interface MaintenanceResult {
   secretsWiped: number;
   bodiesPruned: number;
+  sessionsDeleted: number;
+  signInFailuresDeleted: number;
 }
 
 async function repeat(batch: () => Promise<number>, size: number): Promise<number> {
@@ -43,6 +48,11 @@ export async function runMaintenance(
   return {
     secretsWiped: await repeat(() => wipeDeliveredRunSecrets(db, wipeBefore, 500), 500),
     bodiesPruned: await repeat(() => pruneAttemptBodies(db, pruneBefore, 1_000), 1_000),
+    sessionsDeleted: await repeat(() => deleteExpiredSessions(db, now, 1_000), 1_000),
+    signInFailuresDeleted: await repeat(
+      () => deleteStaleSignInFailures(db, new Date(now.getTime() - DAY_MS), 1_000),
+      1_000,
+    ),
   };
 }
 
@@ -61,7 +71,7 @@ export function startMaintenance(options: {
   const pass = async () => {
     try {
       const result = await runMaintenance(options.db, options.config, options.now());
-      if (result.secretsWiped || result.bodiesPruned) options.logger.info(result, 'maintenance pass');
+      if (Object.values(result).some((n) => n > 0)) options.logger.info(result, 'maintenance pass');
     } catch (error) {
       options.logger.warn({ err: error }, 'the maintenance pass failed; it runs again at the next interval');
     }

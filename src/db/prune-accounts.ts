@@ -1,0 +1,34 @@
+/**
+ * Account housekeeping: sessions past their expiry and sign-in failures whose window closed long ago
+ * are deleted, a bounded batch at a time. Neither is read once expired, so nothing a person sees changes.
+ */
+import type { Kysely } from 'kysely';
+import type { DB } from './schema.js';
+
+/** Deletes up to `limit` sessions that expired before `now`; returns how many. */
+export async function deleteExpiredSessions(db: Kysely<DB>, now: Date, limit = 1_000): Promise<number> {
+  const rows = await db
+    .deleteFrom('sessions')
+    .where('token_hash', 'in', (eb) =>
+      eb.selectFrom('sessions').select('token_hash').where('expires_at', '<', now).limit(limit),
+    )
+    .returning('token_hash')
+    .execute();
+  return rows.length;
+}
+
+/** Deletes up to `limit` sign-in failure counters whose window started before `before`. */
+export async function deleteStaleSignInFailures(
+  db: Kysely<DB>,
+  before: Date,
+  limit = 1_000,
+): Promise<number> {
+  const rows = await db
+    .deleteFrom('sign_in_failures')
+    .where('key', 'in', (eb) =>
+      eb.selectFrom('sign_in_failures').select('key').where('window_started_at', '<', before).limit(limit),
+    )
+    .returning('key')
+    .execute();
+  return rows.length;
+}
