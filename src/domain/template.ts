@@ -9,6 +9,7 @@ import { validateStepConditions } from './condition-validation.js';
 import { ConditionSchema } from './condition-schema.js';
 import type { Condition } from './conditions.js';
 import { DomainError, type FieldError } from './errors.js';
+import { newOptionId, newStepId } from './ids.js';
 
 export const STEP_TYPES = [
   'boolean',
@@ -246,15 +247,6 @@ function schemaErrors(
   return out;
 }
 
-function generateId(prefix: 's' | 'o', taken: Set<string>): string {
-  for (;;) {
-    // globalThis.crypto, not node:crypto: the dashboard's editor validates with this module too.
-    const bytes = globalThis.crypto.getRandomValues(new Uint8Array(5));
-    const id = `${prefix}-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
-    if (!taken.has(id)) return id;
-  }
-}
-
 function stepError(
   index: number,
   stepId: string | undefined,
@@ -327,14 +319,14 @@ function normaliseStep(step: StepInput, stepIds: Set<string>): Step {
   const { id, required, photos, options, ...rest } = step;
   const normalised: Step = {
     ...(rest as Omit<Step, 'id' | 'required'>),
-    id: id ?? generateId('s', stepIds),
+    id: id ?? newStepId(stepIds),
     required: required ?? false,
   };
   stepIds.add(normalised.id);
   if (options) {
     const optionIds = new Set(options.flatMap((o) => (o.id ? [o.id] : [])));
     normalised.options = options.map((o) => {
-      const optionId = o.id ?? generateId('o', optionIds);
+      const optionId = o.id ?? newOptionId(optionIds);
       optionIds.add(optionId);
       return { id: optionId, label: o.label };
     });

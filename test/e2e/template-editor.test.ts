@@ -212,7 +212,7 @@ describe('template editor in Chromium', { skip }, () => {
     assert.equal(v1.name, 'Vehicle return');
     assert.deepEqual(v1.settings, { allow_skip: true, identity: 'anonymous', geo: 'per_step' });
     const seen = v1.steps.map(({ id, options, ...rest }) => {
-      assert.match(String(id), /^s-[0-9a-f]{8}$/);
+      assert.match(String(id), /^s-[0-9a-f]{10}$/);
       return {
         ...rest,
         ...(options ? { options: (options as { id: string; label: string }[]).map((o) => o.label) } : {}),
@@ -360,6 +360,45 @@ describe('template editor in Chromium', { skip }, () => {
     assert.notEqual(copyId, templateId);
     const copy = await withKey('GET', `/v1/templates/${copyId}`);
     assert.deepEqual(definitionOf(copy), definitionOf(current));
+    assert.deepEqual(errors, []);
+  });
+
+  it('gives pasted steps and options without ids ids like the editor draws, and saves them as shown', async () => {
+    await page.goto(`${server.url}/app/templates/new`);
+    await page.getByRole('button', { name: 'Paste JSON' }).click();
+    await page.getByLabel('Template JSON').fill(
+      JSON.stringify({
+        name: 'Pasted',
+        steps: [
+          { type: 'boolean', label: 'Pasted yes/no' },
+          { type: 'choice', label: 'Pasted choice', options: [{ label: 'A' }, { id: 'o-kept', label: 'B' }] },
+        ],
+      }),
+    );
+    await page.getByRole('button', { name: 'Import pasted JSON' }).click();
+    await page.getByText('Imported. Save to keep it.').waitFor();
+    await page.getByRole('button', { name: /Pasted choice/ }).click();
+    const heading =
+      (await stepEditor()
+        .getByRole('heading', { name: /^Step 2:/ })
+        .textContent()) ?? '';
+    const shownId = /s-[0-9a-f]{10}/.exec(heading)?.[0];
+    assert.ok(shownId, `a step id in "${heading}"`);
+    const optionIds = await stepEditor().locator('.option-row code').allTextContents();
+    assert.match(optionIds[0]!, /^o-[0-9a-f]{10}$/);
+    assert.equal(optionIds[1], 'o-kept');
+    // A condition can refer to the pasted step now that it has an id.
+    await stepEditor().getByRole('button', { name: 'Add condition: show only when' }).click();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(/\/app\/templates\/t-/);
+    const saved = await withKey('GET', `/v1/templates/${new URL(page.url()).pathname.split('/').pop()!}`);
+    assert.equal(saved.steps[1]!.id, shownId);
+    assert.deepEqual(saved.steps[1]!.visible_if, { step: saved.steps[0]!.id, equals: true });
+    assert.match(String(saved.steps[0]!.id), /^s-[0-9a-f]{10}$/);
+    assert.deepEqual(
+      (saved.steps[1]!.options as { id: string }[]).map((o) => o.id),
+      optionIds,
+    );
     assert.deepEqual(errors, []);
   });
 });

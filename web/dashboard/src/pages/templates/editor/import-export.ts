@@ -1,5 +1,5 @@
 /** Export a template as the JSON the API takes (a download) and read an imported file or pasted text. */
-import { toDraft, type TemplateDraft } from './template-draft';
+import { fillMissingIds, toDraft, type TemplateDraft } from './template-draft';
 
 export function exportFileName(name: string): string {
   const slug =
@@ -22,7 +22,7 @@ export function downloadTemplate(draft: TemplateDraft): void {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-/** The text as a draft, or a message saying why it is not JSON of a template object. */
+/** The text as a draft (steps and options without ids given one), or a message saying why it is not JSON of a template object. */
 export function readImport(text: string): { draft: TemplateDraft } | { error: string } {
   let parsed: unknown;
   try {
@@ -35,5 +35,5 @@ export function readImport(text: string): { draft: TemplateDraft } | { error: st
   const draft = toDraft(parsed as Record<string, unknown>);
   if (!draft.settings) draft.settings = { allow_skip: false, identity: 'anonymous', geo: 'off' };
   if (!Array.isArray(draft.steps)) draft.steps = [];
-  return { draft };
+  return { draft: fillMissingIds(draft) };
 }

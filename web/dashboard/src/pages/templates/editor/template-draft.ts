@@ -1,6 +1,7 @@
 /**
  * The template being edited: the document POST/PUT /v1/templates take, held as the author writes it.
- * Step and option ids are drawn here when a step or option is added, so conditions can refer to them,
+ * Step and option ids are drawn when a step or option is added, or imported without one, by the
+ * domain's generator (src/domain/ids.ts) that the server uses too; so conditions can refer to them,
  * they stay stable across edits and the saved version has exactly the ids shown. Validation is the
  * server's own module (src/domain/template.ts), run as you type; its errors and the API's 422 errors
  * are read the same way, by JSON pointer, onto the step and field.
@@ -12,27 +13,46 @@ import {
   type TemplateDefinition,
 } from '../../../../../../src/domain/template';
 import { DomainError, type FieldError } from '../../../../../../src/domain/errors';
+import { newOptionId as drawOptionId, newStepId as drawStepId } from '../../../../../../src/domain/ids';
 
 export type DraftStep = Step;
 export type TemplateDraft = TemplateDefinition;
 
-function randomId(prefix: 's' | 'o'): string {
-  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(4));
-  return `${prefix}-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
-}
-
+/** A new option id for a step whose options are `taken` (the domain's generator, as the server's). */
 export function newOptionId(taken: readonly { id: string }[]): string {
-  for (;;) {
-    const id = randomId('o');
-    if (!taken.some((o) => o.id === id)) return id;
-  }
+  return drawOptionId(new Set(taken.map((o) => o.id)));
 }
 
+/** A new step id not used by `steps` (the domain's generator, as the server's). */
 export function newStepId(steps: readonly DraftStep[]): string {
-  for (;;) {
-    const id = randomId('s');
-    if (!steps.some((s) => s.id === id)) return id;
+  return drawStepId(new Set(steps.map((s) => s.id)));
+}
+
+/**
+ * An imported or pasted document with an id on every step and option that came without one, drawn
+ * as the editor draws them, so the steps can be selected, referred to by conditions and saved with
+ * the ids shown. Anything that is not a step or option object is left for validation to name.
+ */
+export function fillMissingIds(draft: TemplateDraft): TemplateDraft {
+  const objects = (list: unknown): Record<string, unknown>[] =>
+    Array.isArray(list)
+      ? list.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null)
+      : [];
+  const stepIds = new Set(objects(draft.steps).flatMap((s) => (typeof s.id === 'string' ? [s.id] : [])));
+  for (const step of objects(draft.steps)) {
+    if (step.id === undefined) {
+      step.id = drawStepId(stepIds);
+      stepIds.add(step.id as string);
+    }
+    const options = objects(step.options);
+    const optionIds = new Set(options.flatMap((o) => (typeof o.id === 'string' ? [o.id] : [])));
+    for (const option of options) {
+      if (option.id !== undefined) continue;
+      option.id = drawOptionId(optionIds);
+      optionIds.add(option.id as string);
+    }
   }
+  return draft;
 }
 
 export const STEP_TYPE_LABELS: Record<StepType, string> = {
