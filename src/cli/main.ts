@@ -20,6 +20,7 @@ import {
   serve,
   warnAboutUnsafeSettings,
 } from '../http/server.js';
+import { listenForWorker, WORKER_DEFAULT_PORT } from '../http/worker-server.js';
 import { copyMedia } from '../media/copy-media.js';
 import { createS3Storage } from '../media/s3-storage.js';
 import { createDiskStorage } from '../media/storage.js';
@@ -86,19 +87,42 @@ export function buildProgram(): Command {
 
   program
     .command('worker')
-    .description('Run only the delivery worker (webhooks, retries, expiry sweeper)')
-    .action(async () => {
+    .description(
+      'Run only the delivery worker (webhooks, retries, expiry sweeper); /healthz and /metrics on --port',
+    )
+    .option(
+      '--port <port>',
+      `port of /healthz and /metrics (default: $RUNDUN_METRICS_PORT or ${WORKER_DEFAULT_PORT}; 0: any free port)`,
+      parsePositiveInteger('--port'),
+    )
+    .action(async (options: { port?: number }) => {
       const config = loadConfig();
       const logger = createLogger(config);
-      warnAboutUnsafeSettings(config, logger);
+      const port = options.port ?? config.metricsPort ?? WORKER_DEFAULT_PORT;
+      // The API-port warning is not the worker's: it has no API port (its own is warned about below).
+      warnAboutUnsafeSettings({ ...config, metricsPort: port }, logger);
       const database = await openConfiguredDatabase(config);
       await migrateToLatest(database.db);
       const keyring = await openSecrets(config, database, logger);
       const worker = startWorker({ database, config, logger, keyring });
-      logger.info({ database: database.kind, worker: worker.id }, 'rundun worker started');
+      let http: Awaited<ReturnType<typeof listenForWorker>>;
+      try {
+        http = await listenForWorker(config, database, worker, port);
+      } catch (error) {
+        await worker.stop();
+        await database.close();
+        throw error;
+      }
+      if (!config.metricsToken)
+        logger.warn(
+          { port: http.port },
+          "the worker's /metrics is open: set RUNDUN_METRICS_TOKEN or firewall the port",
+        );
+      logger.info({ database: database.kind, worker: worker.id, port: http.port }, 'rundun worker started');
       await waitForSignal();
       logger.info({ worker: worker.id }, 'rundun worker stopping: finishing attempts in flight');
       const report = await worker.stop();
+      await http.app.close();
       await database.close();
       logger.info({ worker: worker.id, ...report }, 'rundun worker stopped');
     });

@@ -6,7 +6,7 @@
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Database } from '../db/connect.js';
-import { readDueQueue } from '../db/delivery-queue-stats.js';
+import { readQueueStats } from '../db/delivery-queue-stats.js';
 import type { AttemptResult } from './send-attempt.js';
 
 export interface DeliveryMetrics {
@@ -42,23 +42,34 @@ export function recordAttemptMetrics(
 function createDeliveryMetrics(database: Database): DeliveryMetrics {
   const registry = new Registry();
   const registers = [registry];
-  const readQueue = memoizeBriefly(() => readDueQueue(database.db, new Date()));
+  const readQueue = memoizeBriefly(() => readQueueStats(database.db, new Date()));
   new Gauge({
-    name: 'rundun_delivery_queue_due',
-    help: 'Deliveries due now and waiting for a worker (read from the database at scrape).',
+    name: 'rundun_delivery_queue',
+    help: 'Deliveries with work, by state: claimable (a worker takes it at its next claim), held (behind an earlier event of its run), leased (claimed by a worker). Whole database, read at scrape.',
+    labelNames: ['state'],
     registers,
     async collect() {
-      this.set((await readQueue())?.due ?? Number.NaN);
+      const queue = await readQueue();
+      for (const state of ['claimable', 'held', 'leased'] as const)
+        this.set({ state }, queue?.[state] ?? Number.NaN);
+    },
+  });
+  new Gauge({
+    name: 'rundun_delivery_queue_due',
+    help: 'Deliveries due now that a worker may claim (rundun_delivery_queue{state="claimable"}).',
+    registers,
+    async collect() {
+      this.set((await readQueue())?.claimable ?? Number.NaN);
     },
   });
   new Gauge({
     name: 'rundun_delivery_oldest_due_age_seconds',
-    help: 'How long the oldest due delivery has been waiting, 0 when none (read at scrape).',
+    help: 'How long the oldest claimable delivery has been due, 0 when none (read at scrape).',
     registers,
     async collect() {
       const queue = await readQueue();
       if (!queue) return this.set(Number.NaN);
-      const oldest = queue.oldestDueAt;
+      const oldest = queue.oldestClaimableAt;
       this.set(oldest ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0);
     },
   });
@@ -91,7 +102,7 @@ function createDeliveryMetrics(database: Database): DeliveryMetrics {
   };
 }
 
-/** Both queue gauges come from one query per scrape; a failed read yields null (the gauges show NaN). */
+/** The queue gauges come from one query per scrape; a failed read yields null (the gauges show NaN). */
 function memoizeBriefly<T>(read: () => Promise<T>): () => Promise<T | null> {
   let last: { at: number; value: Promise<T | null> } | undefined;
   return () => {

@@ -77,6 +77,18 @@ export interface Worker {
   readonly id: string;
   /** Stops gracefully (see the top of this file) and tells what this worker did. */
   stop(): Promise<WorkerReport>;
+  /** What the worker's /healthz tells (src/http/worker-server.ts). */
+  health(): WorkerHealth;
+}
+
+export interface WorkerHealth {
+  /** `ok`; `stopping` once stop() was called; `database_failing` while claims or records fail. */
+  status: 'ok' | 'stopping' | 'database_failing';
+  /** Since when the database has been failing (the first failed claim or record since one succeeded). */
+  failingSince: Date | null;
+  inFlight: number;
+  /** Counts so far, as stop() reports them. */
+  report: WorkerReport;
 }
 
 export interface WorkerReport {
@@ -141,6 +153,7 @@ class DeliveryWorker implements Worker {
   #stopped: Promise<WorkerReport> | undefined;
   #backoffMs = 0;
   #retryAt = 0;
+  #failingSince: number | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
   #coalesceTimer: NodeJS.Timeout | undefined;
   #wakeTimer: { at: number; timer: NodeJS.Timeout } | undefined;
@@ -211,6 +224,18 @@ class DeliveryWorker implements Worker {
     this.#maintenance = startMaintenance({ db, config: options.config, now: this.#o.now, logger: this.#log });
     this.#pollTimer = setInterval(() => this.#fill(), this.#o.pollIntervalMs);
     this.#fill();
+  }
+
+  health(): WorkerHealth {
+    const failing = this.#failingSince !== undefined || this.#recorder.stuck;
+    // A record that keeps failing counts from the first time it is seen here.
+    if (failing) this.#failingSince ??= Date.now();
+    return {
+      status: this.#stopping ? 'stopping' : failing ? 'database_failing' : 'ok',
+      failingSince: this.#failingSince === undefined ? null : new Date(this.#failingSince),
+      inFlight: this.#slots.inFlight,
+      report: { ...this.#report },
+    };
   }
 
   stop(): Promise<WorkerReport> {
@@ -290,6 +315,7 @@ class DeliveryWorker implements Worker {
           defaultOrgSlots: this.#orgs.cap,
         });
         this.#backoffMs = 0;
+        if (!this.#recorder.stuck) this.#failingSince = undefined;
       } catch (error) {
         return this.#databaseFailed(error, 'claiming deliveries');
       }
@@ -409,6 +435,7 @@ class DeliveryWorker implements Worker {
   }
 
   #databaseFailed(error: unknown, doing: string): void {
+    this.#failingSince ??= Date.now();
     this.#backoffMs = Math.min(Math.max(this.#backoffMs * 2, DB_RETRY_MIN_MS), DB_RETRY_MAX_MS);
     this.#retryAt = Date.now() + this.#backoffMs;
     this.#log.warn({ err: error, retryInMs: this.#backoffMs }, `database error while ${doing}; retrying`);

@@ -17,7 +17,7 @@ function hasToken(header: string | undefined, token: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-function addMetricsRoute(app: FastifyInstance, config: Config, database: Database): void {
+export function addMetricsRoute(app: FastifyInstance, config: Config, database: Database): void {
   app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
     if (config.metricsToken && !hasToken(request.headers.authorization, config.metricsToken))
       return reply
