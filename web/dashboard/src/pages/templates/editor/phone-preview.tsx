@@ -1,8 +1,8 @@
 /**
  * The live preview: the selected step drawn by the executor app's own step components
  * (web/shared/steps) with the executor's own stylesheet, inside a 360×640 frame, so the layout and its
- * breakpoints are the phone's. The frame is an about:blank iframe the dashboard renders into (a
- * portal), so the two apps' styles never mix. Answers typed in the preview stay in the preview; they
+ * breakpoints are the phone's. The frame is a blank standards-mode iframe the dashboard renders into
+ * (a portal), so the two apps' styles never mix. Answers typed in the preview stay in the preview; they
  * drive the template's conditions through the same rules module as the server, so a step hidden by
  * its condition says so, and Back / Next walk the steps the executor would show.
  */
@@ -12,6 +12,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { applyStepState, describeCondition, evaluateSteps } from '../../../../../../src/domain/conditions';
 import { createEmptyDraft, type StepDraft } from '../../../../../executor/src/answers';
 import type { OutboxState } from '../../../../../executor/src/outbox';
+import { SyncStatus } from '../../../../../executor/src/sync-status';
 import { toRuleAnswers } from '../../../../../executor/src/step-logic';
 import executorCss from '../../../../../executor/src/styles.css?inline';
 import { PhotoPicker } from '../../../../../shared/steps/photos';
@@ -21,21 +22,28 @@ import type { DraftStep, TemplateDraft } from './template-draft';
 export const PHONE_WIDTH = 360;
 export const PHONE_HEIGHT = 640;
 
+/**
+ * The frame's document is written with a doctype (srcdoc), as the executor's index.html is: an
+ * about:blank document is in quirks mode, where line boxes and the scrolling element differ from the
+ * phone's (a tall step then scrolled differently and its last control sat lower than on the phone).
+ */
+const FRAME_DOCUMENT =
+  '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
+  '<meta name="viewport" content="width=device-width, initial-scale=1"></head><body></body></html>';
+
 function PhoneFrame({ title, children }: { title: string; children: ComponentChildren }) {
   const frame = useRef<HTMLIFrameElement>(null);
   const [body, setBody] = useState<HTMLElement | null>(null);
-  useEffect(() => {
+  const attach = () => {
     const doc = frame.current?.contentDocument;
-    if (!doc) return;
-    doc.documentElement.lang = 'en';
-    doc.head.innerHTML =
-      '<meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">';
+    if (!doc || doc.compatMode !== 'CSS1Compat' || body === doc.body) return;
     const style = doc.createElement('style');
     style.textContent = executorCss;
     doc.head.append(style);
     doc.title = title;
     setBody(doc.body);
-  }, []);
+  };
+  useEffect(attach, []);
   return (
     <iframe
       ref={frame}
@@ -43,7 +51,8 @@ function PhoneFrame({ title, children }: { title: string; children: ComponentChi
       title={title}
       width={PHONE_WIDTH}
       height={PHONE_HEIGHT}
-      src="about:blank"
+      srcdoc={FRAME_DOCUMENT}
+      onLoad={attach}
     >
       {body ? createPortal(<>{children}</>, body) : null}
     </iframe>
@@ -114,6 +123,8 @@ export function PhonePreview({ template, selectedId, onSelect }: Props) {
                 />
               </div>
               <main class="page">
+                {/* What the phone shows above a step before anything is answered. */}
+                <SyncStatus sync={sync} />
                 <form class="step" noValidate onSubmit={(event) => event.preventDefault()}>
                   <StepControl
                     step={step}
