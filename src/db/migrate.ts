@@ -10,6 +10,7 @@ import * as m0002 from './migrations/0002-delivery-claim-indexes.js';
 import * as m0004 from './migrations/0004-credit-buckets.js';
 import * as m0005 from './migrations/0005-events-json.js';
 import * as m0020 from './migrations/0020-dashboard-accounts.js';
+import * as m0021 from './migrations/0021-runs-list-filters.js';
 import * as m0060 from './migrations/0060-template-version-authors.js';
 import * as m0030 from './migrations/0030-secret-wipe-and-log-retention.js';
 import * as m0040 from './migrations/0040-attempt-lease-lost.js';
@@ -21,6 +22,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0004-credit-buckets': m0004,
   '0005-events-json': m0005,
   '0020-dashboard-accounts': m0020,
+  '0021-runs-list-filters': m0021,
   '0060-template-version-authors': m0060,
   '0030-secret-wipe-and-log-retention': m0030,
   '0040-attempt-lease-lost': m0040,

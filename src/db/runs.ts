@@ -56,15 +56,29 @@ export async function findRunRow(
   return query.executeTakeFirst();
 }
 
+export interface RunFilters {
+  status?: RunStatus | undefined;
+  templateId?: string | undefined;
+  /** Exact match. */
+  executorRef?: string | undefined;
+  /** Runs whose executor_ref starts with this (case-sensitive). */
+  executorRefPrefix?: string | undefined;
+  /** created_at >= this. */
+  createdSince?: Date | undefined;
+  /** created_at < this. */
+  createdBefore?: Date | undefined;
+}
+
+/** `LIKE` pattern for "starts with": the wildcards and the escape character are matched literally. */
+export function toPrefixPattern(prefix: string): string {
+  return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** A page of an org's runs, newest first, filtered; each filter has its index (migration 0021). */
 export async function listRuns(
   db: Kysely<DB>,
   orgId: string,
-  options: {
-    status?: RunStatus | undefined;
-    executorRef?: string | undefined;
-    cursor?: string | undefined;
-    limit: number;
-  },
+  options: RunFilters & { cursor?: string | undefined; limit: number },
 ): Promise<{ runs: Run[]; nextCursor: string | null }> {
   let query = db
     .selectFrom('runs')
@@ -74,14 +88,17 @@ export async function listRuns(
     .orderBy('id', 'desc')
     .limit(options.limit + 1);
   if (options.status) query = query.where('status', '=', options.status);
+  if (options.templateId !== undefined) query = query.where('template_id', '=', options.templateId);
   if (options.executorRef !== undefined) query = query.where('executor_ref', '=', options.executorRef);
+  if (options.executorRefPrefix)
+    query = query.where('executor_ref', 'like', toPrefixPattern(options.executorRefPrefix));
+  if (options.createdSince) query = query.where('created_at', '>=', options.createdSince);
+  if (options.createdBefore) query = query.where('created_at', '<', options.createdBefore);
   if (options.cursor) {
     const cursor = decodeCursor(options.cursor);
+    // A row comparison, not an OR: the index scan starts at the cursor instead of filtering from the top.
     query = query.where((eb) =>
-      eb.or([
-        eb('created_at', '<', cursor.createdAt),
-        eb.and([eb('created_at', '=', cursor.createdAt), eb('id', '<', cursor.id)]),
-      ]),
+      eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(cursor.createdAt, cursor.id)),
     );
   }
   const page = toPage(await query.execute(), options.limit);

@@ -228,6 +228,16 @@ describe('dashboard in Chromium', { skip }, () => {
     await page.getByRole('img', { name: /Plot of \d+ position/ }).waitFor();
 
     const thumbnail = page.getByRole('button', { name: 'Open photo 1 of Dashboard photo full size' });
+    await waitForImage(page, '.thumb img');
+    const small = await thumbnail.locator('img').evaluate((element) => {
+      const img = element as unknown as { src: string; naturalWidth: number; naturalHeight: number };
+      return { src: img.src, naturalWidth: img.naturalWidth, naturalHeight: img.naturalHeight };
+    });
+    assert.match(small.src, /\.thumb\.jpg\?exp=/, 'the gallery loads the thumbnail, not the full image');
+    assert.ok(
+      small.naturalWidth <= 320 && small.naturalHeight <= 240,
+      `${small.naturalWidth}×${small.naturalHeight}`,
+    );
     await thumbnail.click();
     const viewer = page.getByRole('dialog', { name: /Dashboard photo: photo 1 of 1/ });
     const full = viewer.getByRole('img', { name: /Dashboard photo/ });
@@ -275,6 +285,57 @@ describe('dashboard in Chromium', { skip }, () => {
       .getByRole('button', { name: /^run\.completed seq/ })
       .click();
     await page.getByRole('region', { name: 'Attempt 2' }).getByText('(replay)').waitFor();
+  });
+
+  it('filters runs by template, executor_ref prefix and dates, kept in the URL for back and shared links', async () => {
+    const templates = (await withKey('GET', '/v1/templates')).body.data as { id: string }[];
+    const other = await withKey('POST', '/v1/templates', { ...EVERY_STEP_TEMPLATE, name: 'Key handover' });
+    assert.equal(other.status, 201);
+    for (const [template, ref] of [
+      [other.body.id as string, 'flat_7'],
+      [templates[0]!.id, 'booking_43'],
+      [other.body.id as string, 'booking_44'],
+    ] as const) {
+      assert.equal(
+        (await withKey('POST', '/v1/runs', { template_id: template, executor_ref: ref })).status,
+        201,
+      );
+    }
+    await nav(page, 'Runs');
+    await checkPage(page, 'Runs', 'runs');
+    const refs = () => page.locator('tbody tr td:nth-child(3)').allInnerTexts();
+    await page.getByRole('cell', { name: 'flat_7' }).waitFor();
+
+    await page.getByLabel('Template').selectOption({ label: 'Key handover' });
+    await page.waitForURL(/template_id=/);
+    await page.getByRole('cell', { name: 'booking_42' }).waitFor({ state: 'detached' });
+    assert.deepEqual(await refs(), ['booking_44', 'flat_7']);
+    await page.getByLabel('Executor ref').fill('booking');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('cell', { name: 'flat_7' }).waitFor({ state: 'detached' });
+    assert.deepEqual(await refs(), ['booking_44']);
+    await checkPage(page, 'Runs', 'runs-filtered');
+    const shared = page.url();
+    assert.match(shared, /ref=booking/);
+
+    await page.goBack();
+    await page.getByRole('cell', { name: 'flat_7' }).waitFor();
+    assert.equal(await page.getByLabel('Executor ref').inputValue(), '');
+    await page.goBack();
+    await page.getByRole('cell', { name: 'booking_42' }).waitFor();
+    assert.equal(await page.getByLabel('Template').inputValue(), '');
+
+    const tomorrow = new Date(Date.now() + 86_400_000).toLocaleDateString('en-CA');
+    await page.goto(`${shared}&from=${tomorrow}`);
+    await page.getByText('No runs match these filters').waitFor();
+    assert.deepEqual(await page.getByLabel('Executor ref').inputValue(), 'booking');
+    await page.goto(`${shared}&to=${tomorrow}`);
+    await page.getByRole('cell', { name: 'booking_44' }).waitFor();
+    await page.goto(`${shared}&from=${tomorrow}&to=2020-01-01`);
+    await page.getByText('From is after To').first().waitFor();
+    await checkPage(page, 'Runs', 'runs-bad-dates');
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page.getByRole('cell', { name: 'booking_42' }).waitFor();
   });
 
   it('revokes the key with a confirmation, and the API refuses it at once', async () => {

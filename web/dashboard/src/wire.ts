@@ -55,7 +55,13 @@ export interface Geo {
 export interface RunAnswer {
   status: 'answered' | 'skipped';
   answer: unknown;
-  photos: { photo_index: number; url: string; width: number; height: number }[];
+  photos: {
+    photo_index: number;
+    url: string;
+    thumbnail_url: string | null;
+    width: number;
+    height: number;
+  }[];
   geo: Geo | null;
   answered_at: string;
 }

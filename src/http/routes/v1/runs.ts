@@ -100,6 +100,11 @@ export async function buildRunDocument(ctx: AppContext, run: Run) {
   const [answers, media] = await Promise.all([listAnswers(ctx.db, run.id), listRunMedia(ctx.db, run.id)]);
   const mediaById = new Map(media.map((m) => [m.id, m]));
   const urlFor = (m: (typeof media)[number]) => ctx.mediaUrls.urlFor(m);
+  // The document (not the webhook payloads) also links each photo's thumbnail (fits 320×240, JPEG).
+  const withThumbnail = <T extends object>(photo: T, item: (typeof media)[number] | undefined) => ({
+    ...photo,
+    thumbnail_url: item ? ctx.mediaUrls.urlFor(item, 'thumbnail') : null,
+  });
   const byStep = new Map(answers.map((a) => [a.stepId, a]));
   const hiddenSteps = listHiddenSteps(run.template, answers);
   const hidden = new Set(hiddenSteps);
@@ -108,9 +113,13 @@ export async function buildRunDocument(ctx: AppContext, run: Run) {
     const record = byStep.get(step.id);
     // A hidden step's answer is not part of the run (it may have been given before an earlier change).
     if (!record || hidden.has(step.id)) continue;
+    const view = viewAnswer(step, record, mediaById, urlFor);
     answerMap[step.id] = {
       status: record.status,
-      ...viewAnswer(step, record, mediaById, urlFor),
+      ...view,
+      photos: view.photos.map((photo) =>
+        withThumbnail(photo, mediaById.get(record.mediaIds[photo.photo_index]!)),
+      ),
       answered_at: record.updatedAt.toISOString(),
     };
   }
@@ -205,12 +214,27 @@ export function registerRunRoutes(app: FastifyInstance): void {
     {
       schema: {
         tags: ['runs'],
-        summary: 'List runs, newest first',
+        summary:
+          'List runs, newest first, filtered by status, template, executor_ref (exact or prefix) and creation time',
         querystring: Type.Object(
           {
             ...PageQuerySchema,
             status: Type.Optional(RunStatusSchema),
-            executor_ref: Type.Optional(Type.String({ maxLength: 255 })),
+            template_id: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+            executor_ref: Type.Optional(Type.String({ maxLength: 255, description: 'Exact match.' })),
+            executor_ref_prefix: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 255,
+                description: 'Runs whose executor_ref starts with this.',
+              }),
+            ),
+            created_since: Type.Optional(
+              Type.String({ format: 'date-time', description: 'Runs created at or after this instant.' }),
+            ),
+            created_before: Type.Optional(
+              Type.String({ format: 'date-time', description: 'Runs created before this instant.' }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -222,11 +246,19 @@ export function registerRunRoutes(app: FastifyInstance): void {
         cursor?: string;
         limit: number;
         status?: Run['status'];
+        template_id?: string;
         executor_ref?: string;
+        executor_ref_prefix?: string;
+        created_since?: string;
+        created_before?: string;
       };
       const page = await listRuns(ctx.db, request.orgId, {
         status: query.status,
+        templateId: query.template_id,
         executorRef: query.executor_ref,
+        executorRefPrefix: query.executor_ref_prefix,
+        createdSince: query.created_since === undefined ? undefined : new Date(query.created_since),
+        createdBefore: query.created_before === undefined ? undefined : new Date(query.created_before),
         cursor: query.cursor,
         limit: query.limit,
       });

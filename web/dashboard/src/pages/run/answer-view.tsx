@@ -73,7 +73,7 @@ export function PhotoGallery({ step, photos }: { step: Step; photos: RunAnswer['
               aria-label={`Open photo ${i + 1} of ${step.label} full size`}
             >
               <img
-                src={photo.url}
+                src={photo.thumbnail_url ?? photo.url}
                 alt=""
                 loading="lazy"
                 width={160}
