@@ -4,7 +4,9 @@
  */
 
 export interface FieldError {
-  /** JSON pointer into the request body, e.g. `/steps/2/options`. */
+  /** Where the field is; omitted: the body. */
+  in?: 'body' | 'query' | 'path' | 'header';
+  /** JSON pointer into the request body, e.g. `/steps/2/options` (`/<name>` for a query parameter or header). */
   pointer: string;
   /** The rule broken, as a stable machine-readable word, e.g. `min_photos`. */
   rule: string;

@@ -8,7 +8,7 @@ import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import type { Config } from '../config.js';
 import type { Database } from '../db/connect.js';
@@ -18,7 +18,9 @@ import { createMediaUrlSigner } from '../media/urls.js';
 import type { Keyring } from '../secrets/keyring.js';
 import type { AppContext } from './context.js';
 import { ApiKeyCache, registerApiKeyAuth, bearerTokenHash } from './plugins/api-key-auth.js';
+import { registerBadStringCheck } from './bad-strings.js';
 import { registerProblemHandlers } from './problems.js';
+import { REQUEST_ID_LOG_LABEL, registerRequestIdHeader, requestIdFor } from './request-id.js';
 import { registerDashboardApp } from './routes/dashboard-app.js';
 import { registerApiKeyRoutes } from './routes/v1/api-keys.js';
 import { registerAuthRoutes } from './routes/v1/auth.js';
@@ -58,6 +60,9 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
     bodyLimit: API_BODY_LIMIT_BYTES,
     // Off unless RUNDUN_TRUST_PROXY names the proxies: otherwise any client could pick its own address.
     trustProxy: trustProxyOption(options.config.trustProxy),
+    requestIdHeader: false,
+    genReqId: requestIdFor,
+    logController: new LogController({ requestIdLogLabel: REQUEST_ID_LOG_LABEL }),
   });
   const ctx: AppContext = {
     config: options.config,
@@ -76,6 +81,8 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
   app.decorate('ctx', ctx);
   app.setValidatorCompiler(validatorCompiler);
   registerProblemHandlers(app);
+  registerRequestIdHeader(app);
+  registerBadStringCheck(app);
   app.addSchema(ProblemSchema);
 
   await app.register(swagger, {
@@ -111,12 +118,12 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
 
   app.get('/healthz', { schema: { hide: true } }, () => ({ status: 'ok' }));
   await app.register(import('./routes/metrics.js'));
-  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/readyz', { schema: { hide: true } }, async (request, reply) => {
     try {
       await sql`select 1`.execute(ctx.db);
       return { status: 'ready', database: ctx.database.kind };
     } catch (error) {
-      app.log.warn({ err: error }, 'readiness check failed');
+      request.log.warn({ err: error }, 'readiness check failed');
       return reply.code(503).send({ status: 'unavailable', database: ctx.database.kind });
     }
   });

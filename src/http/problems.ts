@@ -2,7 +2,8 @@
  * The one place errors become `application/problem+json` (RFC 9457): `type`, `title`, `status`,
  * `detail`, and `errors[]` for validation. Domain errors map by code; Fastify's own errors (bad JSON,
  * schema validation, body too large, wrong content type, rate limit) map by their codes. Anything else
- * is a 500 whose answer hides internals while the log keeps the cause.
+ * is a 500 whose answer hides internals while the log keeps the cause (src/http/log-errors.ts: an
+ * allowlist of fields, never a statement's parameters). Every problem carries the `request_id`.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, RetryLater, type DomainErrorCode, type FieldError } from '../domain/errors.js';
@@ -31,6 +32,8 @@ export interface Problem {
   title: string;
   status: number;
   detail: string;
+  /** The request's `Request-Id`, to quote to support. */
+  request_id: string;
   errors?: FieldError[];
 }
 
@@ -50,6 +53,7 @@ export function sendProblem(
     title,
     status: resolvedStatus,
     detail,
+    request_id: reply.request.id,
   };
   if (errors?.length) problem.errors = errors;
   return reply.code(resolvedStatus).type('application/problem+json').send(problem);

@@ -7,10 +7,24 @@ export const ProblemSchema = Type.Object(
     title: Type.String(),
     status: Type.Integer(),
     detail: Type.String(),
+    request_id: Type.String({
+      description: 'The Request-Id of the request that failed: quote it to support; the logs have it.',
+    }),
     errors: Type.Optional(
       Type.Array(
         Type.Object({
-          pointer: Type.String(),
+          in: Type.Optional(
+            Type.Union(
+              ['body', 'query', 'path', 'header'].map((where) => Type.Literal(where)),
+              {
+                description: 'Where the field is; omitted: the body.',
+              },
+            ),
+          ),
+          pointer: Type.String({
+            description:
+              'JSON pointer into the body, or /<name> for a query parameter, path parameter or header.',
+          }),
           rule: Type.String(),
           message: Type.String(),
           step_id: Type.Optional(Type.String()),

@@ -16,6 +16,7 @@ import { startWorker, type Worker } from '../delivery/worker.js';
 import { loadKeyring } from '../secrets/key-source.js';
 import type { Keyring } from '../secrets/keyring.js';
 import { createApp } from './app.js';
+import { serializeError } from './log-errors.js';
 import { listenForMetrics } from './routes/metrics.js';
 import { invitationLink } from './routes/v1/members.js';
 
@@ -37,6 +38,7 @@ export function createLogger(config: Config, destination?: pino.DestinationStrea
       censor: '[redacted]',
     },
     serializers: {
+      err: serializeError,
       req: (req: { method: string; url: string; ip?: string }) => ({
         method: req.method,
         url: urlForLog(req.url),

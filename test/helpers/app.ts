@@ -1,5 +1,5 @@
 /** Builds the app on a fresh test database with one org and key, for `app.inject` tests. */
-import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { createConfig, type Config } from '../../src/config.js';
 import type { DatabaseKind } from '../../src/db/connect.js';
 import { createApiKey } from '../../src/db/api-keys.js';
@@ -25,7 +25,7 @@ export const TEST_SECRET = 'test-instance-secret-0123456789abcdef';
 
 export async function createTestApp(
   kind: DatabaseKind,
-  options: { credits?: number; config?: Partial<Config> } = {},
+  options: { credits?: number; config?: Partial<Config>; loggerInstance?: FastifyBaseLogger } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase(kind);
   const config = createConfig({
@@ -45,6 +45,7 @@ export async function createTestApp(
     secret: TEST_SECRET,
     keyring: TEST_KEYRING,
     now: () => clock.now,
+    ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : {}),
   });
   const org = await createOrg(database.db, 'Test org', options.credits ?? 100);
   const { key } = await createApiKey(database.db, org.id, 'test');
