@@ -156,6 +156,7 @@ export async function insertBacklog(db: Kysely<DB>, runIds: string[], perRun: nu
           type: envelope.event,
           envelope: JSON.stringify(envelope),
           created_at: now,
+          org_id: run.org_id,
         });
         const url = run.webhook_url!;
         deliveries.push({
@@ -169,6 +170,7 @@ export async function insertBacklog(db: Kysely<DB>, runIds: string[], perRun: nu
           next_attempt_at: notYet,
           created_at: now,
           updated_at: now,
+          org_id: run.org_id,
         });
       }
     }

@@ -14,6 +14,8 @@ export interface ApiKey {
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
+  /** false for a test key (`rdk_test_…`). */
+  livemode: boolean;
 }
 
 export function toApiKey(row: ApiKeyRow): ApiKey {
@@ -25,6 +27,7 @@ export function toApiKey(row: ApiKeyRow): ApiKey {
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,
     revokedAt: row.revoked_at,
+    livemode: row.livemode,
   };
 }
 
@@ -45,7 +48,7 @@ export async function createApiKey(
 /** The active key with this SHA-256, if any. */
 export async function findActiveApiKey(db: Kysely<DB>, keyHash: string): Promise<ApiKey | undefined> {
   const { rows } = await sql<ApiKeyRow>`${PREPARED}
-    select id, org_id, name, key_hash, last4, created_at, last_used_at, revoked_at
+    select id, org_id, name, key_hash, last4, created_at, last_used_at, revoked_at, livemode
       from api_keys where key_hash = ${keyHash} and revoked_at is null`.execute(db);
   return rows[0] && toApiKey(rows[0]);
 }

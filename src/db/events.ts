@@ -45,6 +45,8 @@ export async function appendRunEvent(
       type: event.type,
       envelope: JSON.stringify(envelope),
       created_at: event.now,
+      org_id: run.org_id,
+      livemode: run.livemode,
     })
     .execute();
   if (run.webhook_url && (run.webhook_events ?? []).includes(event.type)) {
@@ -61,6 +63,8 @@ export async function appendRunEvent(
         next_attempt_at: event.now,
         created_at: event.now,
         updated_at: event.now,
+        org_id: run.org_id,
+        livemode: run.livemode,
       })
       .execute();
     await sql`select pg_notify(${DELIVERY_CHANNEL}, '')`.execute(trx);

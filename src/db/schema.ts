@@ -84,6 +84,8 @@ export interface ApiKeysTable {
   created_at: CreatedAt;
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
+  /** false for a test key (`rdk_test_…`): its runs take no credit and only test keys see them. */
+  livemode: Generated<boolean>;
 }
 
 export interface CreditLedgerTable {
@@ -145,6 +147,8 @@ export interface RunsTable {
   last_step_id: string | null;
   /** Last `seq` given to one of this run's events. */
   event_seq: Generated<number>;
+  /** false for a run dispatched with a test key. */
+  livemode: Generated<boolean>;
 }
 
 export interface IdempotencyKeysTable {
@@ -154,6 +158,17 @@ export interface IdempotencyKeysTable {
   request_hash: string;
   run_id: string;
   created_at: CreatedAt;
+}
+
+/** The answer to a POST sent with an Idempotency-Key (templates, replay, recover), kept 24 hours. */
+export interface IdempotentResponsesTable {
+  org_id: string;
+  key: string;
+  /** SHA-256 of the method, path, mode and body, so a key reused for another request is refused. */
+  request_hash: string;
+  status_code: number;
+  body: Json<unknown>;
+  created_at: Timestamp;
 }
 
 export interface AnswersTable {
@@ -192,6 +207,9 @@ export interface EventsTable {
   /** The envelope without `delivery_attempt`, which each attempt adds. */
   envelope: Json<unknown>;
   created_at: CreatedAt;
+  /** The run's org and mode, copied so an org's events are one index range. */
+  org_id: string;
+  livemode: Generated<boolean>;
 }
 
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
@@ -216,6 +234,9 @@ export interface DeliveriesTable {
   last_error: string | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
+  /** The run's org and mode, copied so an org's deliveries are one index range. */
+  org_id: string;
+  livemode: Generated<boolean>;
 }
 
 export interface DeliveryAttemptsTable {
@@ -254,6 +275,7 @@ export interface DB {
   template_versions: TemplateVersionsTable;
   runs: RunsTable;
   idempotency_keys: IdempotencyKeysTable;
+  idempotent_responses: IdempotentResponsesTable;
   answers: AnswersTable;
   media: MediaTable;
   events: EventsTable;

@@ -1,5 +1,5 @@
 /** Templates and their versions. Every change writes version n+1; old versions stay readable; archive hides, never deletes. */
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { DomainError, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import type { TemplateDefinition } from '../domain/template.js';
@@ -40,6 +40,11 @@ function authorColumns(author: VersionAuthor) {
   return { created_by_user_id: author.userId, created_by_key_id: author.keyId };
 }
 
+/** Runs `work` in `db` when it is already a transaction (an Idempotency-Key's), else in a new one. */
+function inTransaction<T>(db: Kysely<DB>, work: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db as Transaction<DB>) : db.transaction().execute(work);
+}
+
 export async function createTemplate(
   db: Kysely<DB>,
   orgId: string,
@@ -47,7 +52,7 @@ export async function createTemplate(
   now: Date,
   author: VersionAuthor = NO_AUTHOR,
 ): Promise<Template> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const row = await trx
       .insertInto('templates')
       .values({

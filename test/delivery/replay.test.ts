@@ -148,6 +148,33 @@ for (const kind of testDatabaseKinds()) {
       }
     });
 
+    it('with an Idempotency-Key a repeated replay sends nothing more and answers as the first did', async () => {
+      const receiver = await startReceiver();
+      try {
+        const runId = await dispatchRun(t, templateId, { url: `${receiver.origin}/hook` });
+        await appendEvent(t.database, runId, 'run.completed', SAMPLE_DATA['run.completed']);
+        const delivered = await waitForDelivery(runId, (d) => d.status === 'succeeded');
+        const send = () =>
+          t.api({
+            method: 'POST',
+            url: `/v1/deliveries/${delivered.delivery_id}/replay`,
+            headers: { 'idempotency-key': `replay-${delivered.delivery_id}` },
+          });
+        const first = await send();
+        assert.equal(first.statusCode, 202, first.body);
+        await waitForDelivery(runId, (d) => d.attempt_count === 2 && !d.replay_pending);
+        const repeat = await send();
+        assert.equal(repeat.statusCode, 202, repeat.body);
+        assert.equal(repeat.headers['idempotent-replayed'], 'true');
+        assert.deepEqual(repeat.json(), first.json());
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        assert.equal(receiver.received.length, 2, 'the repeat queued no attempt');
+        assert.equal((await deliveryOf(runId)).attempt_count, 2);
+      } finally {
+        await receiver.close();
+      }
+    });
+
     it("answers 404 for another org's delivery and run, and for unknown ids", async () => {
       const receiver = await startReceiver();
       try {

@@ -26,6 +26,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     orgId: string;
     apiKeyId: string;
+    /** false for a test key: the request sees and makes test runs only. Sessions work in live mode. */
+    livemode: boolean;
   }
   interface FastifyInstance {
     /** Drops a revoked key from this process's cache, so it is refused here at once. */
@@ -106,6 +108,7 @@ export function registerApiKeyAuth(app: FastifyInstance, cache: ApiKeyCache): vo
   app.decorate('forgetApiKey', (keyId: string) => cache.forget(keyId));
   app.decorateRequest('orgId', '');
   app.decorateRequest('apiKeyId', '');
+  app.decorateRequest('livemode', true);
   app.decorateRequest('authKind', null);
   app.decorateRequest('userId', null);
   app.decorateRequest('role', null);
@@ -123,6 +126,7 @@ export function registerApiKeyAuth(app: FastifyInstance, cache: ApiKeyCache): vo
     request.authKind = 'api_key';
     request.orgId = key.orgId;
     request.apiKeyId = key.id;
+    request.livemode = key.livemode;
     const at = now();
     if (!key.lastUsedAt || at.getTime() - key.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
       key.lastUsedAt = at; // before the write, so concurrent requests do not all write it

@@ -1,16 +1,26 @@
 /**
- * Webhook deliveries of a run, with every attempt's log, and replay.
- *   GET  /v1/runs/:id/deliveries     the run's deliveries, oldest event first (404 for another org's run)
+ * Webhook deliveries of a run, with every attempt's log, and replay. The org-wide list and recover are
+ * in org-deliveries.ts.
+ *   GET  /v1/runs/:id/deliveries     the run's deliveries in event order, paginated (404 for another
+ *                                    org's run, or a run of the other mode)
  *   POST /v1/deliveries/:id/replay   one manual attempt now: same event_id and body, the next
- *                                    delivery_attempt, marked manual in the log (202)
+ *                                    delivery_attempt, marked manual in the log (202); Idempotency-Key
  */
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { listDeliveries, type Delivery } from '../../../db/list-deliveries.js';
+import { answerIdempotently } from '../../../db/idempotent-responses.js';
+import {
+  findDelivery,
+  listRunDeliveries,
+  type Delivery,
+  type DeliverySummary,
+} from '../../../db/list-deliveries.js';
 import { requestReplay } from '../../../db/replay-delivery.js';
 import { findRunRow } from '../../../db/runs.js';
 import { notFound } from '../../../domain/errors.js';
-import { problems } from '../../schemas.js';
+import { IdempotencyKeyHeaders, idempotentRequest, sendAnswer } from '../../idempotency.js';
+import { PageQuerySchema, problems } from '../../schemas.js';
 
 const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Headers = Type.Record(Type.String(), Type.String());
@@ -43,34 +53,39 @@ const DeliveryAttemptSchema = Type.Object({
   }),
 });
 
-const DeliverySchema = Type.Object(
-  {
-    delivery_id: Type.String(),
-    event_id: Type.String(),
-    event: Type.String(),
-    run_id: Type.String(),
-    seq: Type.Integer(),
-    url: Type.String(),
-    status: Type.Union(
-      ['pending', 'succeeded', 'failed'].map((s) => Type.Literal(s)),
-      {
-        description: 'pending: attempts left; succeeded: a 2xx arrived; failed: the last attempt failed.',
-      },
-    ),
-    attempt_count: Type.Integer({ description: 'Attempts finished.' }),
-    next_attempt_at: Nullable(Timestamp),
-    replay_pending: Type.Boolean({ description: 'A replay was requested and is not sent yet.' }),
-    last_error: Nullable(Type.String()),
-    created_at: Timestamp,
-    updated_at: Timestamp,
-    attempts: Type.Array(DeliveryAttemptSchema),
-  },
+export const DeliveryStatusSchema = Type.Union(
+  [Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed')],
+  { description: 'pending: attempts left; succeeded: a 2xx arrived; failed: the last attempt failed.' },
+);
+
+const deliveryFields = {
+  delivery_id: Type.String(),
+  event_id: Type.String(),
+  event: Type.String(),
+  run_id: Type.String(),
+  seq: Type.Integer(),
+  url: Type.String(),
+  status: DeliveryStatusSchema,
+  attempt_count: Type.Integer({ description: 'Attempts finished.' }),
+  next_attempt_at: Nullable(Timestamp),
+  replay_pending: Type.Boolean({ description: 'A replay was requested and is not sent yet.' }),
+  last_error: Nullable(Type.String()),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+};
+
+export const DeliverySummarySchema = Type.Object(deliveryFields, {
+  description: 'One event sent to one webhook endpoint (without the attempt logs).',
+});
+
+export const DeliverySchema = Type.Object(
+  { ...deliveryFields, attempts: Type.Array(DeliveryAttemptSchema) },
   { description: 'One event sent to one webhook endpoint, with every attempt.' },
 );
 
-const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
+export const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
 
-function toDeliveryBody(delivery: Delivery) {
+export function toDeliverySummaryBody(delivery: DeliverySummary) {
   return {
     delivery_id: delivery.id,
     event_id: delivery.eventId,
@@ -85,6 +100,12 @@ function toDeliveryBody(delivery: Delivery) {
     last_error: delivery.lastError,
     created_at: delivery.createdAt.toISOString(),
     updated_at: delivery.updatedAt.toISOString(),
+  };
+}
+
+export function toDeliveryBody(delivery: Delivery) {
+  return {
+    ...toDeliverySummaryBody(delivery),
     attempts: delivery.attempts.map((attempt) => ({
       attempt: attempt.attempt,
       manual: attempt.manual,
@@ -106,7 +127,8 @@ function toDeliveryBody(delivery: Delivery) {
   };
 }
 
-export function registerDeliveryRoutes(app: FastifyInstance): void {
+export function registerDeliveryRoutes(instance: FastifyInstance): void {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const ctx = app.ctx;
 
   app.get(
@@ -114,17 +136,29 @@ export function registerDeliveryRoutes(app: FastifyInstance): void {
     {
       schema: {
         tags: ['deliveries'],
+        operationId: 'listRunDeliveries',
         summary: "A run's webhook deliveries with every attempt (request, response, timing, error)",
+        description: 'In event order (seq), a page at a time: pass next_cursor as cursor for the next page.',
         params: IdParams,
-        response: { 200: Type.Object({ data: Type.Array(DeliverySchema) }), ...problems(401, 404) },
+        querystring: Type.Object(PageQuerySchema, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            data: Type.Array(DeliverySchema),
+            next_cursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...problems(400, 401, 404),
+        },
       },
     },
     async (request) => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const run = await findRunRow(ctx.db, id);
-      if (!run || run.org_id !== request.orgId) throw notFound('Run');
-      const deliveries = await listDeliveries(ctx.db, { runId: id });
-      return { data: deliveries.map(toDeliveryBody) };
+      if (!run || run.org_id !== request.orgId || run.livemode !== request.livemode) throw notFound('Run');
+      const page = await listRunDeliveries(ctx.db, id, {
+        cursor: request.query.cursor,
+        limit: request.query.limit ?? 50,
+      });
+      return { data: page.deliveries.map(toDeliveryBody), next_cursor: page.nextCursor };
     },
   );
 
@@ -133,21 +167,27 @@ export function registerDeliveryRoutes(app: FastifyInstance): void {
     {
       schema: {
         tags: ['deliveries'],
+        operationId: 'replayDelivery',
         summary: 'Send a delivery again now (same event_id and body, next delivery_attempt, marked manual)',
         description:
           'Works whatever the status. A finished delivery gets one manual attempt; a pending one has its ' +
-          'next attempt sent now (it counts as one of the six). An attempt in flight finishes first.',
+          'next attempt sent now (it counts as one of the six). An attempt in flight finishes first. ' +
+          'With an Idempotency-Key, a repeat within 24 hours queues nothing and answers as the first did.',
         params: IdParams,
-        response: { 202: DeliverySchema, ...problems(401, 404) },
+        headers: IdempotencyKeyHeaders,
+        response: { 202: DeliverySchema, ...problems(401, 404, 409) },
       },
     },
     async (request, reply) => {
-      const { id } = request.params as { id: string };
-      const found = await requestReplay(ctx.db, { orgId: request.orgId, deliveryId: id, now: ctx.now() });
-      if (!found) throw notFound('Delivery');
-      const [delivery] = await listDeliveries(ctx.db, { deliveryId: id });
-      if (!delivery) throw notFound('Delivery');
-      return reply.code(202).send(toDeliveryBody(delivery));
+      const { id } = request.params;
+      const scope = { orgId: request.orgId, livemode: request.livemode };
+      const answer = await answerIdempotently(ctx.db, idempotentRequest(request, null), async (db) => {
+        const found = await requestReplay(db, { ...scope, deliveryId: id, now: ctx.now() });
+        const delivery = found ? await findDelivery(db, scope, id) : undefined;
+        if (!delivery) throw notFound('Delivery');
+        return { statusCode: 202, body: toDeliveryBody(delivery) };
+      });
+      return sendAnswer(reply, answer);
     },
   );
 }

@@ -13,6 +13,8 @@ import {
 import { countTemplateRuns, listTemplateVersions } from '../../../db/template-versions.js';
 import { notFound } from '../../../domain/errors.js';
 import { parseTemplate, TemplateInputSchema } from '../../../domain/template.js';
+import { answerIdempotently } from '../../../db/idempotent-responses.js';
+import { IdempotencyKeyHeaders, idempotentRequest, sendAnswer } from '../../idempotency.js';
 import { PageQuerySchema, problems } from '../../schemas.js';
 
 const TemplateIdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
@@ -52,22 +54,28 @@ export function registerTemplateRoutes(app: FastifyInstance): void {
       schema: {
         tags: ['templates'],
         summary: 'Create a template (version 1)',
+        headers: IdempotencyKeyHeaders,
         body: templateBody,
-        response: problems(400, 401, 413, 422),
+        response: problems(400, 401, 409, 413, 422),
       },
     },
     async (request, reply) => {
-      const template = await createTemplate(
+      const definition = parseTemplate(request.body);
+      const answer = await answerIdempotently(
         app.ctx.db,
-        request.orgId,
-        parseTemplate(request.body),
-        app.ctx.now(),
-        authorOf(request),
+        idempotentRequest(request, definition),
+        async (db) => {
+          const template = await createTemplate(
+            db,
+            request.orgId,
+            definition,
+            app.ctx.now(),
+            authorOf(request),
+          );
+          return { statusCode: 201, body: toTemplateBody(template) };
+        },
       );
-      return reply
-        .code(201)
-        .header('Location', `/v1/templates/${template.id}`)
-        .send(toTemplateBody(template));
+      return sendAnswer(reply.header('Location', `/v1/templates/${answer.body.id}`), answer);
     },
   );
 
