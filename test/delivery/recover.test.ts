@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { LightMyRequestResponse } from 'fastify';
+import type { InjectOptions } from 'fastify';
 import { createApiKey } from '../../src/db/api-keys.js';
 import { createOrg } from '../../src/db/orgs.js';
 import type { Worker } from '../../src/delivery/worker.js';
@@ -47,16 +47,8 @@ for (const kind of testDatabaseKinds()) {
     async function newOrg() {
       const org = await createOrg(t.database.db, 'Recovering org', 100);
       const { key } = await createApiKey(t.database.db, org.id, 'test');
-      const api = (options: {
-        method: 'GET' | 'POST';
-        url: string;
-        payload?: unknown;
-        headers?: Record<string, string>;
-      }) =>
-        t.app.inject({
-          ...options,
-          headers: { authorization: `Bearer ${key}`, ...options.headers },
-        } as never) as Promise<LightMyRequestResponse>;
+      const api = (options: InjectOptions & { url: string; headers?: Record<string, string> }) =>
+        t.app.inject({ ...options, headers: { authorization: `Bearer ${key}`, ...options.headers } });
       const template = await api({ method: 'POST', url: '/v1/templates', payload: EVERY_STEP_TEMPLATE });
       assert.equal(template.statusCode, 201, template.body);
       const templateId = template.json<{ id: string }>().id;

@@ -26,7 +26,9 @@ export async function up(db: AnyDb): Promise<void> {
   }
   for (const table of ['events', 'deliveries']) {
     await db.schema.alterTable(table).addColumn('org_id', 'text').execute();
-    await sql`update ${sql.table(table)} t set org_id = r.org_id from runs r where r.id = t.run_id`.execute(db);
+    await sql`update ${sql.table(table)} t set org_id = r.org_id from runs r where r.id = t.run_id`.execute(
+      db,
+    );
     await db.schema
       .alterTable(table)
       .alterColumn('org_id', (c) => c.setNotNull())
