@@ -1,50 +1,133 @@
 /**
- * One condition of a step (`visible_if`, `required_if` or `photos.required_if`): pick an earlier step,
- * an operator that fits its type (the server's own table, OPERATORS_BY_STEP_TYPE) and a value from its
- * options. A condition combining several (`all`, `any`, `not`) is shown in words and can be removed or
- * edited through Import JSON; the builder writes single conditions.
+ * The conditions of a step (`visible_if`, `required_if` or `photos.required_if`) as a tree: a leaf
+ * (condition-leaf.tsx), a group that holds when all or any of its conditions hold, and Not on any
+ * node for the opposite. Combine turns a single condition into a group; a group takes more
+ * conditions and groups inside it. The whole condition is also shown in words, as the rules module
+ * describes it. The server's limits (depth, leaves) are checked by the same rules as you type.
  */
 import { useId } from 'preact/hooks';
-import {
-  describeCondition,
-  isLeaf,
-  readLeaf,
-  type Condition,
-  type ConditionOperator,
-} from '../../../../../../src/domain/conditions';
-import { OPERATORS_BY_STEP_TYPE } from '../../../../../../src/domain/condition-validation';
+import { describeCondition, isLeaf, type Condition } from '../../../../../../src/domain/conditions';
+import { LeafEditor, newLeaf, type ConditionContext } from './condition-leaf';
 import type { DraftStep } from './template-draft';
 
-const OP_LABELS: Record<ConditionOperator, string> = {
-  equals: 'is',
-  not_equals: 'is not',
-  in: 'is one of',
-  includes: 'includes',
-  gt: 'is more than',
-  gte: 'is at least',
-  lt: 'is less than',
-  lte: 'is at most',
-  answered: 'is answered',
-  skipped: 'is skipped',
-};
+type Group = { all: Condition[] } | { any: Condition[] };
 
-/** The ops the builder offers for a step: `in` needs a list, which a single value picker does not write. */
-function offeredOps(step: DraftStep, allowSkip: boolean): ConditionOperator[] {
-  return OPERATORS_BY_STEP_TYPE[step.type].filter(
-    (op) => op !== 'in' && (op !== 'skipped' || (allowSkip && !step.required)),
+function groupItems(group: Group): Condition[] {
+  return 'all' in group ? group.all : group.any;
+}
+
+function withItems(group: Group, items: Condition[]): Group {
+  return 'all' in group ? { all: items } : { any: items };
+}
+
+interface NodeProps {
+  /** The accessible name's prefix: `Show only when`, `Show only when, condition 2`… */
+  name: string;
+  node: Condition;
+  context: ConditionContext;
+  onChange: (node: Condition) => void;
+  onRemove: () => void;
+}
+
+function ConditionNode({ name, node, context, onChange, onRemove }: NodeProps) {
+  const negated = 'not' in node;
+  const inner = negated ? node.not : node;
+  const setInner = (next: Condition) => onChange(negated ? { not: next } : next);
+  const notBox = (
+    <label class="checkbox condition-not">
+      <input
+        type="checkbox"
+        aria-label={`${name}: not`}
+        checked={negated}
+        onChange={(e) => onChange(e.currentTarget.checked ? { not: inner } : inner)}
+      />{' '}
+      Not
+    </label>
   );
-}
-
-function defaultValue(step: DraftStep, op: ConditionOperator): unknown {
-  if (op === 'answered' || op === 'skipped') return true;
-  if (step.type === 'boolean') return true;
-  if (step.type === 'choice' || step.type === 'multi_choice') return step.options?.[0]?.id ?? '';
-  if (step.type === 'number' || step.type === 'rating') return 1;
-  return '';
-}
-
-function makeLeaf(stepId: string, op: ConditionOperator, value: unknown): Condition {
-  return { step: stepId, [op]: value } as unknown as Condition;
+  const remove = (
+    <button type="button" class="button small" aria-label={`${name}: remove`} onClick={onRemove}>
+      Remove
+    </button>
+  );
+  if (isLeaf(inner)) {
+    return (
+      <div class="condition-row">
+        {notBox}
+        <LeafEditor name={name} leaf={inner} context={context} onChange={setInner} />
+        {remove}
+      </div>
+    );
+  }
+  if ('not' in inner) {
+    // A double negation from imported JSON: shown as written, one Not inside the other.
+    return (
+      <div class="condition-group">
+        <div class="condition-row">
+          {notBox}
+          {remove}
+        </div>
+        <ConditionNode
+          name={`${name}, inner`}
+          node={inner}
+          context={context}
+          onChange={setInner}
+          onRemove={() => onChange(inner.not)}
+        />
+      </div>
+    );
+  }
+  const items = groupItems(inner);
+  const setItems = (next: Condition[]) => (next.length ? setInner(withItems(inner, next)) : onRemove());
+  return (
+    <div class="condition-group" role="group" aria-label={name}>
+      <div class="condition-row">
+        {notBox}
+        <label>
+          <span class="sr-only">{name}: match</span>
+          <select
+            aria-invalid={context.invalid}
+            value={'all' in inner ? 'all' : 'any'}
+            onChange={(e) => setInner(e.currentTarget.value === 'all' ? { all: items } : { any: items })}
+          >
+            <option value="all">All of these</option>
+            <option value="any">Any of these</option>
+          </select>
+        </label>
+        {remove}
+      </div>
+      <ol class="condition-items">
+        {items.map((item, i) => (
+          <li key={i}>
+            <ConditionNode
+              name={`${name}, condition ${i + 1}`}
+              node={item}
+              context={context}
+              onChange={(next) => setItems(items.map((x, j) => (j === i ? next : x)))}
+              onRemove={() => setItems(items.filter((_, j) => j !== i))}
+            />
+          </li>
+        ))}
+      </ol>
+      <div class="row-buttons">
+        <button
+          type="button"
+          class="button small"
+          aria-label={`${name}: add condition`}
+          onClick={() => setItems([...items, newLeaf(context)])}
+        >
+          Add condition
+        </button>
+        <button
+          type="button"
+          class="button small"
+          aria-label={`${name}: add group`}
+          onClick={() => setItems([...items, { any: [newLeaf(context)] }])}
+        >
+          Add group
+        </button>
+      </div>
+    </div>
+  );
 }
 
 interface Props {
@@ -70,7 +153,7 @@ export function ConditionBuilder({
 }: Props) {
   const id = `c${useId()}`;
   const errorId = error ? `${id}-error` : undefined;
-  const invalid = error ? true : undefined;
+  const context: ConditionContext = { candidates, allSteps, allowSkip, invalid: error ? true : undefined };
   if (!condition) {
     return (
       <div class="condition">
@@ -79,11 +162,7 @@ export function ConditionBuilder({
           type="button"
           class="button small"
           disabled={candidates.length === 0}
-          onClick={() => {
-            const ref = candidates[candidates.length - 1]!;
-            const op = offeredOps(ref, allowSkip)[0]!;
-            onChange(makeLeaf(ref.id, op, defaultValue(ref, op)));
-          }}
+          onClick={() => onChange(newLeaf(context))}
         >
           Add condition: {label.toLowerCase()}
         </button>
@@ -91,123 +170,30 @@ export function ConditionBuilder({
       </div>
     );
   }
-  if (!isLeaf(condition)) {
-    return (
-      <fieldset class={`condition${error ? ' field-invalid' : ''}`} aria-describedby={errorId}>
-        <legend>{label}</legend>
-        <p>{describeCondition(condition, allSteps)}</p>
-        <button type="button" class="button small" onClick={() => onChange(undefined)}>
-          Remove condition
-        </button>
-        {error ? (
-          <p class="field-error" id={errorId}>
-            {error}
-          </p>
-        ) : null}
-      </fieldset>
-    );
-  }
-  const { op, value } = readLeaf(condition);
-  const ref = allSteps.find((s) => s.id === condition.step);
-  const ops = ref ? offeredOps(ref, allowSkip) : [];
-  const optionValues = ref?.options ?? [];
+  const single = isLeaf(condition) || ('not' in condition && isLeaf(condition.not));
   return (
     <fieldset class={`condition${error ? ' field-invalid' : ''}`} aria-describedby={errorId}>
       <legend>{label}</legend>
-      <div class="condition-row">
-        <label>
-          <span class="sr-only">{label}: step</span>
-          <select
-            aria-invalid={invalid}
-            value={condition.step}
-            onChange={(e) => {
-              const next = allSteps.find((s) => s.id === e.currentTarget.value)!;
-              const nextOp = offeredOps(next, allowSkip).includes(op) ? op : offeredOps(next, allowSkip)[0]!;
-              onChange(makeLeaf(next.id, nextOp, defaultValue(next, nextOp)));
-            }}
-          >
-            {ref && !candidates.includes(ref) ? (
-              <option value={ref.id}>{ref.label || ref.id} (not earlier)</option>
-            ) : null}
-            {candidates.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.label || s.id}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          <span class="sr-only">{label}: operator</span>
-          <select
-            aria-invalid={invalid}
-            value={op}
-            onChange={(e) => {
-              const nextOp = e.currentTarget.value as ConditionOperator;
-              onChange(makeLeaf(condition.step, nextOp, ref ? defaultValue(ref, nextOp) : true));
-            }}
-          >
-            {(ops.includes(op) ? ops : [op, ...ops]).map((o) => (
-              <option key={o} value={o}>
-                {OP_LABELS[o]}
-              </option>
-            ))}
-          </select>
-        </label>
-        {op === 'answered' || op === 'skipped' ? null : ref?.type === 'boolean' ? (
-          <label>
-            <span class="sr-only">{label}: value</span>
-            <select
-              aria-invalid={invalid}
-              value={String(value)}
-              onChange={(e) => onChange(makeLeaf(ref.id, op, e.currentTarget.value === 'true'))}
-            >
-              <option value="true">Yes</option>
-              <option value="false">No</option>
-            </select>
-          </label>
-        ) : optionValues.length ? (
-          <label>
-            <span class="sr-only">{label}: value</span>
-            <select
-              aria-invalid={invalid}
-              value={String(value)}
-              onChange={(e) => onChange(makeLeaf(condition.step, op, e.currentTarget.value))}
-            >
-              {optionValues.map((o) => (
-                <option key={o.id} value={o.id}>
-                  {o.label}
-                </option>
-              ))}
-            </select>
-          </label>
-        ) : (
-          <label>
-            <span class="sr-only">{label}: value</span>
-            <input
-              aria-invalid={invalid}
-              // Preact types each input type's attributes apart; this one input serves number and text.
-              // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
-              type={(ref?.type === 'number' || ref?.type === 'rating' ? 'number' : 'text') as 'text'}
-              placeholder={
-                ref?.type === 'datetime'
-                  ? ref.mode === 'datetime'
-                    ? 'YYYY-MM-DDTHH:MM:SSZ'
-                    : 'YYYY-MM-DD'
-                  : undefined
-              }
-              value={typeof value === 'string' || typeof value === 'number' ? String(value) : ''}
-              onInput={(e) => {
-                const text = e.currentTarget.value;
-                const numeric = ref?.type === 'number' || ref?.type === 'rating';
-                onChange(makeLeaf(condition.step, op, numeric && text !== '' ? Number(text) : text));
-              }}
-            />
-          </label>
-        )}
-        <button type="button" class="button small" onClick={() => onChange(undefined)}>
-          Remove condition
+      <ConditionNode
+        name={label}
+        node={condition}
+        context={context}
+        onChange={onChange}
+        onRemove={() => onChange(undefined)}
+      />
+      {single && candidates.length ? (
+        <button
+          type="button"
+          class="button small"
+          aria-label={`${label}: combine with another condition`}
+          onClick={() => onChange({ all: [condition, newLeaf(context)] })}
+        >
+          Combine with another condition
         </button>
-      </div>
+      ) : null}
+      <p class="muted condition-words">
+        Reads: {label.toLowerCase()} {describeCondition(condition, allSteps)}.
+      </p>
       {error ? (
         <p class="field-error" id={errorId}>
           {error}
