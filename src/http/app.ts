@@ -27,6 +27,7 @@ import { registerAuthRoutes } from './routes/v1/auth.js';
 import { registerCreditRoutes } from './routes/v1/credits.js';
 import { registerDeliveryRoutes } from './routes/v1/deliveries.js';
 import { registerMemberRoutes } from './routes/v1/members.js';
+import { registerEventRoutes } from './routes/v1/events.js';
 import { registerOrgDeliveryRoutes } from './routes/v1/org-deliveries.js';
 import { registerOrgRoutes } from './routes/v1/org.js';
 import { registerRunRoutes } from './routes/v1/runs.js';
@@ -158,6 +159,7 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
       registerRunRoutes(v1);
       registerDeliveryRoutes(v1);
       registerOrgDeliveryRoutes(v1);
+      registerEventRoutes(v1);
     },
     { prefix: '/v1' },
   );

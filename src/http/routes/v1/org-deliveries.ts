@@ -11,8 +11,7 @@ import Type from 'typebox';
 import { answerIdempotently } from '../../../db/idempotent-responses.js';
 import { findDelivery, listOrgDeliveries } from '../../../db/list-deliveries.js';
 import { MAX_RECOVER_PER_CALL, recoverFailedDeliveries } from '../../../db/recover-deliveries.js';
-import { DomainError, notFound } from '../../../domain/errors.js';
-import { EVENT_TYPES } from '../../../domain/events.js';
+import { notFound } from '../../../domain/errors.js';
 import { IdempotencyKeyHeaders, idempotentRequest, sendAnswer } from '../../idempotency.js';
 import { PageQuerySchema, problems } from '../../schemas.js';
 import {
@@ -23,19 +22,7 @@ import {
   toDeliveryBody,
   toDeliverySummaryBody,
 } from './deliveries.js';
-
-const EventNameSchema = Type.Union(
-  EVENT_TYPES.map((name) => Type.Literal(name)),
-  { description: 'An event name.' },
-);
-const window = {
-  since: Type.Optional(
-    Type.String({ format: 'date-time', description: 'Created at or after this time (RFC 3339).' }),
-  ),
-  until: Type.Optional(
-    Type.String({ format: 'date-time', description: 'Created before this time (RFC 3339).' }),
-  ),
-};
+import { EventNameSchema, parseTimeWindow, TimeWindowQuery } from './events.js';
 
 const ListDeliveriesQuery = Type.Object(
   {
@@ -43,7 +30,7 @@ const ListDeliveriesQuery = Type.Object(
     status: Type.Optional(DeliveryStatusSchema),
     event: Type.Optional(EventNameSchema),
     run_id: Type.Optional(Type.String({ maxLength: 100 })),
-    ...window,
+    ...TimeWindowQuery,
   },
   { additionalProperties: false },
 );
@@ -81,19 +68,6 @@ const RecoverResponse = Type.Object({
   }),
 });
 
-function parseWindow(since: string | undefined, until: string | undefined) {
-  const window = {
-    since: since === undefined ? undefined : new Date(since),
-    until: until === undefined ? undefined : new Date(until),
-  };
-  if (window.since && window.until && window.since >= window.until) {
-    throw new DomainError('invalid_request', 'since must be before until.', [
-      { pointer: '/since', rule: 'window', message: 'must be before until' },
-    ]);
-  }
-  return window;
-}
-
 export function registerOrgDeliveryRoutes(instance: FastifyInstance): void {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const ctx = app.ctx;
@@ -127,7 +101,7 @@ export function registerOrgDeliveryRoutes(instance: FastifyInstance): void {
           status: query.status,
           eventType: query.event,
           runId: query.run_id,
-          ...parseWindow(query.since, query.until),
+          ...parseTimeWindow(query.since, query.until),
           cursor: query.cursor,
           limit: query.limit ?? 50,
         },
@@ -178,7 +152,7 @@ export function registerOrgDeliveryRoutes(instance: FastifyInstance): void {
     async (request, reply) => {
       const { body } = request;
       const now = ctx.now();
-      const window = parseWindow(body.since, body.until ?? now.toISOString());
+      const window = parseTimeWindow(body.since, body.until ?? now.toISOString());
       const answer = await answerIdempotently(ctx.db, idempotentRequest(request, body), async (db) => {
         const result = await recoverFailedDeliveries(
           db,
