@@ -1,13 +1,36 @@
 /**
  * The org's events across runs, newest first, for GET /v1/events and the dashboard's run timeline.
- * Paged on (created_at, id) like the other lists (src/db/pagination.ts); one index range of
- * `events_org_created_idx` (migration 0015). Within a run, `seq` is the order the events happened in.
+ * One index range of `events_org_created_idx` (migration 0015). Paged like the other lists, but on
+ * (created_at, seq, id): a run's events written at the same instant (one request, or a coarse clock)
+ * still come in `seq` order, the order they happened in.
  */
 import type { Kysely } from 'kysely';
+import { DomainError } from '../domain/errors.js';
 import type { EventEnvelope } from '../domain/events.js';
 import type { OrgScope } from './list-deliveries.js';
-import { decodeCursor, toPage } from './pagination.js';
 import type { DB } from './schema.js';
+
+interface EventCursor {
+  createdAt: Date;
+  seq: number;
+  id: string;
+}
+
+/** base64url of `<created_at ISO>|<seq>|<id>`; opaque to clients. */
+function encodeEventCursor(cursor: EventCursor): string {
+  return Buffer.from(`${cursor.createdAt.toISOString()}|${cursor.seq}|${cursor.id}`).toString('base64url');
+}
+
+function decodeEventCursor(value: string): EventCursor {
+  const [at, seq, id] = Buffer.from(value, 'base64url').toString('utf8').split('|');
+  const createdAt = new Date(at ?? '');
+  if (!id || !/^\d{1,9}$/.test(seq ?? '') || Number.isNaN(createdAt.getTime())) {
+    throw new DomainError('invalid_request', 'The cursor is not one this API returned.', [
+      { pointer: '/cursor', rule: 'cursor', message: 'malformed cursor' },
+    ]);
+  }
+  return { createdAt, seq: Number(seq), id };
+}
 
 export interface EventFilter {
   runId?: string | undefined;
@@ -27,10 +50,11 @@ export async function listOrgEvents(
 ): Promise<{ events: EventEnvelope[]; nextCursor: string | null }> {
   let query = db
     .selectFrom('events')
-    .select(['id', 'created_at', 'envelope'])
+    .select(['id', 'created_at', 'seq', 'envelope'])
     .where('org_id', '=', scope.orgId)
     .where('livemode', '=', scope.livemode)
     .orderBy('created_at', 'desc')
+    .orderBy('seq', 'desc')
     .orderBy('id', 'desc')
     .limit(filter.limit + 1);
   if (filter.runId) query = query.where('run_id', '=', filter.runId);
@@ -38,14 +62,27 @@ export async function listOrgEvents(
   if (filter.since) query = query.where('created_at', '>=', filter.since);
   if (filter.until) query = query.where('created_at', '<', filter.until);
   if (filter.cursor) {
-    const cursor = decodeCursor(filter.cursor);
+    const cursor = decodeEventCursor(filter.cursor);
     query = query.where((eb) =>
       eb.or([
         eb('created_at', '<', cursor.createdAt),
-        eb.and([eb('created_at', '=', cursor.createdAt), eb('id', '<', cursor.id)]),
+        eb.and([eb('created_at', '=', cursor.createdAt), eb('seq', '<', cursor.seq)]),
+        eb.and([
+          eb('created_at', '=', cursor.createdAt),
+          eb('seq', '=', cursor.seq),
+          eb('id', '<', cursor.id),
+        ]),
       ]),
     );
   }
-  const page = toPage(await query.execute(), filter.limit);
-  return { events: page.rows.map((row) => row.envelope as EventEnvelope), nextCursor: page.nextCursor };
+  const rows = await query.execute();
+  const page = rows.slice(0, filter.limit);
+  const last = page[page.length - 1];
+  return {
+    events: page.map((row) => row.envelope as EventEnvelope),
+    nextCursor:
+      rows.length > filter.limit && last
+        ? encodeEventCursor({ createdAt: last.created_at, seq: last.seq, id: last.id })
+        : null,
+  };
 }

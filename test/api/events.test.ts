@@ -66,6 +66,15 @@ for (const kind of testDatabaseKinds()) {
       assert.deepEqual([...page.data].reverse(), JSON.parse(JSON.stringify(stored)));
       assert.equal(page.data[1]!.data.answer, 42150);
       assert.deepEqual(page.data[1]!.identity, { mode: 'anonymous' });
+
+      // Both were written at the app's (frozen) instant: seq still orders them, page by page.
+      const first = await list(`?run_id=${runId}&limit=1`);
+      const second = await list(`?run_id=${runId}&limit=1&cursor=${first.next_cursor}`);
+      assert.deepEqual(
+        [...first.data, ...second.data].map((e) => e.seq),
+        [2, 1],
+      );
+      assert.equal(second.next_cursor, null);
     });
 
     it('filters by run, event name and window, newest first, a page at a time', async () => {
