@@ -39,11 +39,11 @@ describe('template editor flows in Chromium', { skip }, () => {
 
   async function openTemplate(id: string) {
     await page.goto(`${server.url}/app/templates/${id}`);
-    await page.getByRole('button', { name: 'Save' }).waitFor();
+    await page.getByRole('button', { name: 'Save', exact: true }).waitFor();
   }
 
   async function save(version: number) {
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByText(`Saved as version ${version}.`).waitFor();
   }
 
@@ -140,5 +140,217 @@ describe('template editor flows in Chromium', { skip }, () => {
       .click();
     assert.equal(await stepEditor().getByLabel('Show only when, condition 3: not').count(), 0);
     assert.deepEqual(session.errors, []);
+  });
+
+  it('reorders steps by dragging with the mouse and with Move up / Move down from the keyboard', async () => {
+    const template = await createTemplate(
+      'Reorder',
+      ['A', 'B', 'C', 'D'].map((label) => ({ type: 'text', label })),
+    );
+    const ids = template.steps.map((s) => s.id as string);
+    await openTemplate(template.id);
+    const labels = async () =>
+      (await page.locator('.step-pick').allTextContents()).map((t) => /^\d+\.\s*(\S+)/.exec(t)?.[1]);
+    // Drag D (an HTML5 drag, by the mouse) onto A: D goes first.
+    await page.locator('.step-item').nth(3).dragTo(page.locator('.step-item').nth(0));
+    assert.deepEqual(await labels(), ['D', 'A', 'B', 'C']);
+    // Keyboard only: Move step 1 down twice; focus follows the moved step's button.
+    await page.getByRole('button', { name: 'Move step 1 down' }).focus();
+    await page.keyboard.press('Enter');
+    assert.equal(
+      await page.evaluate('document.activeElement.getAttribute("aria-label")'),
+      'Move step 2 down',
+    );
+    await page.keyboard.press('Space');
+    assert.deepEqual(await labels(), ['A', 'B', 'D', 'C']);
+    await save(2);
+    const saved = await session.withKey('GET', `/v1/templates/${template.id}`);
+    assert.deepEqual(
+      saved.steps.map((s) => s.id),
+      [ids[0], ids[1], ids[3], ids[2]],
+      'steps keep their ids when moved',
+    );
+  });
+
+  it('duplicates a step after itself with a new id and the same settings', async () => {
+    const template = await createTemplate('Duplicate', [
+      { id: 's-damage', type: 'boolean', label: 'Damage?' },
+      {
+        type: 'multi_choice',
+        label: 'Damage type',
+        options: [{ label: 'Scratch' }, { label: 'Dent' }],
+        photos: { min: 1, max: 4 },
+        visible_if: { step: 's-damage', equals: true },
+      },
+      { type: 'text', label: 'Notes' },
+    ]);
+    const damageType = template.steps[1]!;
+    await openTemplate(template.id);
+    await page.getByRole('button', { name: 'Duplicate step 2' }).click();
+    assert.equal(await page.locator('.step-item').count(), 4);
+    await stepEditor()
+      .getByRole('heading', { name: /^Step 3: Damage type \(copy\)/ })
+      .waitFor();
+    await save(2);
+    const saved = await session.withKey('GET', `/v1/templates/${template.id}`);
+    const { id: copyId, label, ...copy } = saved.steps[2]!;
+    const { id: _id, label: _label, ...original } = saved.steps[1]!;
+    assert.equal(label, 'Damage type (copy)');
+    assert.notEqual(copyId, damageType.id);
+    assert.match(String(copyId), /^s-[0-9a-f]{10}$/);
+    assert.deepEqual(copy, original, 'options, photos and the condition are copied');
+    assert.equal(saved.steps[3]!.label, 'Notes');
+  });
+
+  it('archives a template with the note that runs already sent are unaffected, and such a run still completes', async () => {
+    const template = await createTemplate('Archive me', [{ type: 'boolean', label: 'All good?' }]);
+    const run = await session.withKey<{ run_id: string; link: string }>('POST', '/v1/runs', {
+      template_id: template.id,
+    });
+    await page.goto(`${server.url}/app/templates`);
+    await page.getByRole('button', { name: 'Archive Archive me' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Archive “Archive me”?' });
+    await dialog.getByText(/Runs already sent are not affected/).waitFor();
+    await page.screenshot({ path: path.join(DASHBOARD_SCREENSHOTS, 'editor-archive.png'), fullPage: true });
+    await assertAccessible(page, 'archive template dialog');
+    await dialog.getByRole('button', { name: 'Archive' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    assert.equal(
+      await page.getByRole('link', { name: 'Archive me', exact: true }).count(),
+      0,
+      'hidden from the list',
+    );
+    await page.getByLabel('Show archived').check();
+    await page.getByRole('link', { name: 'Archive me', exact: true }).click();
+    await page.getByText(/archived \(read-only\)/).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Save', exact: true }).count(), 0);
+    assert.ok((await session.withKey('GET', `/v1/templates/${template.id}`)).archived_at);
+
+    // The run sent before the archive is unaffected: the executor completes it.
+    const phone = await browser.newPage({ viewport: { width: 360, height: 640 } });
+    try {
+      await phone.goto(run.link);
+      await phone.getByRole('button', { name: 'Start' }).click();
+      await phone.getByRole('radio', { name: 'Yes' }).check();
+      await phone.getByRole('button', { name: 'Next' }).click();
+      await phone.getByRole('button', { name: 'Submit' }).click();
+      await phone.getByRole('heading', { level: 1, name: 'Thank you!' }).waitFor();
+    } finally {
+      await phone.close();
+    }
+    const completed = await session.withKey<{ status: string; template: { name: string } }>(
+      'GET',
+      `/v1/runs/${run.run_id}`,
+    );
+    assert.equal(completed.status, 'completed');
+    assert.equal(completed.template.name, 'Archive me');
+  });
+
+  it('restores an old version as a new version, from the versions page and from the old version', async () => {
+    const template = await createTemplate('Restore', [{ type: 'text', label: 'First label' }]);
+    await openTemplate(template.id);
+    await stepEditor().getByLabel('Label', { exact: true }).fill('Second label');
+    await save(2);
+    await page.getByRole('link', { name: 'Versions' }).click();
+    await page.getByRole('button', { name: 'Restore version 1 as new version' }).click();
+    await page.locator('section.diff').getByText('Changes from version 1 to version 3').waitFor();
+    const v3 = await session.withKey('GET', `/v1/templates/${template.id}`);
+    assert.equal(v3.version, 3);
+    assert.equal(v3.steps[0]!.label, 'First label');
+    assert.equal(v3.steps[0]!.id, template.steps[0]!.id);
+
+    await page.goto(`${server.url}/app/templates/${template.id}?version=2`);
+    await page.getByText('This is an old version.').waitFor();
+    await page.getByRole('button', { name: 'Restore as new version' }).click();
+    await page.getByText(/version 4 · updated/).waitFor();
+    const v4 = await session.withKey('GET', `/v1/templates/${template.id}`);
+    assert.equal(v4.steps[0]!.label, 'Second label');
+    const v1 = await session.withKey('GET', `/v1/templates/${template.id}/versions/1`);
+    assert.equal(v1.steps[0]!.label, 'First label', 'the old version itself is unchanged');
+  });
+
+  it('asks before leaving with unsaved changes, by an in-app link and by unloading the page', async () => {
+    const template = await createTemplate('Guard', [{ type: 'text', label: 'Notes' }]);
+    await openTemplate(template.id);
+    await stepEditor().getByLabel('Label', { exact: true }).fill('Changed notes');
+    await page.getByText('Unsaved changes.').waitFor();
+
+    const dialogs: string[] = [];
+    const answer = (accept: boolean) =>
+      page.once('dialog', (dialog) => {
+        dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+        void (accept ? dialog.accept() : dialog.dismiss());
+      });
+    answer(false);
+    await page.getByRole('link', { name: 'Runs', exact: true }).click();
+    assert.deepEqual(dialogs, ['confirm: You have unsaved changes. Leave without saving?']);
+    assert.match(page.url(), new RegExp(`/app/templates/${template.id}$`));
+    assert.equal(await stepEditor().getByLabel('Label', { exact: true }).inputValue(), 'Changed notes');
+
+    answer(false);
+    await page.close({ runBeforeUnload: true });
+    await page.waitForEvent('dialog', { predicate: () => false, timeout: 500 }).catch(() => undefined);
+    assert.equal(dialogs[1], 'beforeunload: ');
+    assert.equal(page.isClosed(), false, 'the page stays when leaving is cancelled');
+
+    answer(true);
+    await page.getByRole('link', { name: 'Runs', exact: true }).click();
+    await page.waitForURL(/\/app\/runs$/);
+    assert.equal(dialogs.length, 3);
+
+    // Saved, nothing is asked.
+    await openTemplate(template.id);
+    await stepEditor().getByLabel('Label', { exact: true }).fill('Saved notes');
+    await save(2);
+    await page.getByRole('link', { name: 'Runs', exact: true }).click();
+    await page.waitForURL(/\/app\/runs$/);
+    assert.equal(dialogs.length, 3);
+  });
+
+  it("shows the real server's 422 errors at the step and field when the client check is bypassed", async () => {
+    const template = await createTemplate('Server rules', [
+      { type: 'text', label: 'Notes' },
+      { type: 'number', label: 'Odometer', min: 0, max: 100 },
+    ]);
+    await openTemplate(template.id);
+    await page.getByRole('button', { name: /^2\. Odometer/ }).click();
+    await stepEditor().getByLabel('Minimum').fill('50');
+    await page.getByRole('button', { name: /^1\. Notes/ }).click();
+    // The editor's own check passes (50 ≤ 100); on the way to the real server the body is changed to
+    // one its rules refuse, as an editor with out-of-date rules would send.
+    const url = `**/v1/templates/${template.id}`;
+    await page.route(url, async (route) => {
+      if (route.request().method() !== 'PUT') return route.continue();
+      const body = route.request().postDataJSON() as { steps: Record<string, unknown>[] };
+      body.steps[1]!.min = 500;
+      await route.continue({ postData: JSON.stringify(body) });
+    });
+    try {
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await page.getByRole('alert').getByText('The server refused the template').waitFor();
+    } finally {
+      await page.unroute(url);
+    }
+    // The error is on step 2, not the one open: the list marks it, and it shows at its field.
+    const second = page.locator('.step-item').nth(1);
+    await second.getByText('Fix').waitFor();
+    assert.equal(await page.locator('.step-item .badge.danger').count(), 1);
+    await second.locator('.step-pick').click();
+    const minimum = stepEditor().getByLabel('Minimum');
+    assert.equal(await minimum.getAttribute('aria-invalid'), 'true');
+    await stepEditor()
+      .locator('.field-invalid', { has: page.getByLabel('Minimum') })
+      .getByText(/min must not exceed max/)
+      .waitFor();
+    await page.screenshot({
+      path: path.join(DASHBOARD_SCREENSHOTS, 'editor-server-422.png'),
+      fullPage: true,
+    });
+    assert.equal((await session.withKey('GET', `/v1/templates/${template.id}`)).version, 1);
+    // The next edit gives the word back to the rules as you type; Save then goes through.
+    await minimum.fill('10');
+    assert.equal(await page.locator('.step-item .badge.danger').count(), 0);
+    await save(2);
+    assert.equal((await session.withKey('GET', `/v1/templates/${template.id}`)).steps[1]!.min, 10);
   });
 });
