@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import ipaddr from 'ipaddr.js';
+import { DEFAULT_SCRYPT_COST, type ScryptCost } from './domain/passwords.js';
 
 export interface Config {
   port: number;
@@ -58,6 +59,11 @@ export interface Config {
   mediaStore: 'disk' | 's3';
   /** The S3 store; set when `mediaStore` is `s3` or a bucket is configured. */
   s3: S3Config | undefined;
+  /**
+   * scrypt parameters of new password hashes (default N = 2^17, r = 8, p = 1). Not read from the
+   * environment: only tests lower it (test/helpers/app.ts), and one test checks the default.
+   */
+  passwordScrypt: Readonly<ScryptCost>;
 }
 
 export interface S3Config {
@@ -168,6 +174,7 @@ export function createConfig(overrides: Partial<Config> = {}): Config {
     s3: undefined,
     signupEnabled: true,
     signupCredits: 100,
+    passwordScrypt: DEFAULT_SCRYPT_COST,
     ...overrides,
   });
 }

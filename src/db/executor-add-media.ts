@@ -8,15 +8,15 @@ import type { Kysely, Transaction } from 'kysely';
 import { assertStepTakesUpload, maxUploadsForStep } from '../domain/answers.js';
 import { DomainError } from '../domain/errors.js';
 import type { Step } from '../domain/template.js';
-import type { Identity } from '../domain/events.js';
-import { assertMayWrite } from '../domain/identity.js';
+import { assertMemberMayWrite } from './executor-access.js';
 import { findRunStep } from './executor-answer-step.js';
 import { assertInProgress, writeRun } from './executor-write.js';
 import { countStepMedia, findMediaByRequestId, insertMedia, type MediaSummary } from './media.js';
 import type { DB, RunRow } from './schema.js';
 
 /** Whether this run and step take an upload of this type now, and from this person. Throws the problem. */
-export function assertUploadAllowed(
+export async function assertUploadAllowed(
+  db: Kysely<DB> | Transaction<DB>,
   row: RunRow,
   stepId: string,
   contentType: string,
@@ -24,7 +24,7 @@ export function assertUploadAllowed(
 ) {
   const { step } = findRunStep(row, stepId);
   assertInProgress(row);
-  assertMayWrite({ assignedTo: row.assigned_to, identity: row.identity as Identity | null }, sessionUserId);
+  await assertMemberMayWrite(db, row, sessionUserId);
   assertStepTakesUpload(step, contentType);
   return step;
 }
@@ -64,7 +64,7 @@ export async function addMedia(
       const existing = await findMediaByRequestId(trx, row.id, input.requestId);
       if (existing) return { media: existing, replayed: true };
     }
-    const step = assertUploadAllowed(row, input.stepId, input.contentType, input.sessionUserId);
+    const step = await assertUploadAllowed(trx, row, input.stepId, input.contentType, input.sessionUserId);
     await assertStepHasRoom(trx, row, step);
     const media = await insertMedia(trx, {
       id: input.mediaId,

@@ -9,14 +9,14 @@ import { buildStepCompletedData } from '../domain/answer-events.js';
 import { validateAnswer } from '../domain/answers.js';
 import { applyStepState } from '../domain/conditions.js';
 import { notFound } from '../domain/errors.js';
-import type { Identity, Progress } from '../domain/events.js';
-import { assertMayWrite } from '../domain/identity.js';
+import type { Progress } from '../domain/events.js';
 import { computeProgress } from '../domain/run.js';
 import { assertStepVisible, evaluateRunSteps } from '../domain/run-logic.js';
 import { findStep, type TemplateDefinition } from '../domain/template.js';
 import type { MediaUrlSigner } from '../media/urls.js';
 import { findAnswerRow, upsertAnswer } from './answers.js';
 import { appendRunEvent } from './events.js';
+import { assertMemberMayWrite } from './executor-access.js';
 import { assertEventRoom, assertInProgress, writeRun } from './executor-write.js';
 import { findRunMediaByIds } from './media.js';
 import { listAnswers } from './runs.js';
@@ -70,10 +70,7 @@ export async function answerStep(db: Kysely<DB>, input: AnswerStepInput): Promis
     }
     assertInProgress(row);
     assertEventRoom(row, input.maxEvents);
-    assertMayWrite(
-      { assignedTo: row.assigned_to, identity: row.identity as Identity | null },
-      input.sessionUserId,
-    );
+    await assertMemberMayWrite(trx, row, input.sessionUserId);
 
     const answers = await listAnswers(trx, row.id);
     const state = evaluateRunSteps(template, answers).get(step.id)!;

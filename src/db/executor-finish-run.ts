@@ -6,14 +6,14 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import { DomainError } from '../domain/errors.js';
-import type { Identity, Progress } from '../domain/events.js';
-import { assertMayWrite } from '../domain/identity.js';
+import type { Progress } from '../domain/events.js';
 import { computeProgress } from '../domain/run.js';
 import { buildAnswerMap } from '../domain/run-document.js';
 import { listHiddenSteps, listMissingSteps } from '../domain/run-logic.js';
 import { findStep, type TemplateDefinition } from '../domain/template.js';
 import type { MediaUrlSigner } from '../media/urls.js';
 import { appendRunEvent } from './events.js';
+import { assertMemberMayWrite } from './executor-access.js';
 import { assertInProgress, writeRun } from './executor-write.js';
 import { listAnswers, listRunMedia } from './runs.js';
 import type { DB, RunRow } from './schema.js';
@@ -42,11 +42,11 @@ async function readRunAnswers(trx: Transaction<DB>, row: RunRow, urlFor: FinishI
   };
 }
 
-function assertMayFinish(row: RunRow, sessionUserId: string | null): void {
+async function assertMayFinish(trx: Transaction<DB>, row: RunRow, sessionUserId: string | null) {
   if (row.status === 'completed' || row.status === 'cancelled')
     throw new DomainError('run_finished', `This checklist is ${row.status}; it no longer accepts changes.`);
   assertInProgress(row);
-  assertMayWrite({ assignedTo: row.assigned_to, identity: row.identity as Identity | null }, sessionUserId);
+  await assertMemberMayWrite(trx, row, sessionUserId);
 }
 
 export function durationSeconds(row: Pick<RunRow, 'created_at'>, at: Date): number {
@@ -57,7 +57,7 @@ export async function submitRun(db: Kysely<DB>, input: FinishInput): Promise<Fin
   return writeRun(db, input.runId, input.now, async (trx, row) => {
     const read = await readRunAnswers(trx, row, input.urlFor);
     if (row.status === 'completed') return { row, progress: read.progress, replayed: true };
-    assertMayFinish(row, input.sessionUserId);
+    await assertMayFinish(trx, row, input.sessionUserId);
     const missing = listMissingSteps(row.template as TemplateDefinition, read.answers);
     if (missing.length)
       throw new DomainError(
@@ -92,7 +92,7 @@ export async function cancelRun(
   return writeRun(db, input.runId, input.now, async (trx, row) => {
     const read = await readRunAnswers(trx, row, input.urlFor);
     if (row.status === 'cancelled') return { row, progress: read.progress, replayed: true };
-    assertMayFinish(row, input.sessionUserId);
+    await assertMayFinish(trx, row, input.sessionUserId);
     if (input.lastStepId && !findStep(row.template as TemplateDefinition, input.lastStepId))
       throw new DomainError(
         'invalid_request',

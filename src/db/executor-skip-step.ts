@@ -7,11 +7,10 @@ import type { Kysely } from 'kysely';
 import { buildStepSkippedData } from '../domain/answer-events.js';
 import { assertSkippable } from '../domain/answers.js';
 import { applyStepState } from '../domain/conditions.js';
-import type { Identity } from '../domain/events.js';
-import { assertMayWrite } from '../domain/identity.js';
 import { assertStepVisible, evaluateRunSteps } from '../domain/run-logic.js';
 import { findAnswerRow, upsertAnswer } from './answers.js';
 import { appendRunEvent } from './events.js';
+import { assertMemberMayWrite } from './executor-access.js';
 import { findRunStep, readProgress, type StepWriteResult } from './executor-answer-step.js';
 import { assertEventRoom, assertInProgress, writeRun } from './executor-write.js';
 import { listAnswers } from './runs.js';
@@ -39,10 +38,7 @@ export async function skipStep(
     });
     if (input.requestId && existing?.request_id === input.requestId) return unchanged();
     assertInProgress(row);
-    assertMayWrite(
-      { assignedTo: row.assigned_to, identity: row.identity as Identity | null },
-      input.sessionUserId,
-    );
+    await assertMemberMayWrite(trx, row, input.sessionUserId);
     const state = evaluateRunSteps(template, await listAnswers(trx, row.id)).get(step.id)!;
     assertStepVisible(template, step, state);
     assertSkippable(template, applyStepState(step, state));

@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { DomainError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
-import { hashPassword, sha256Hex, verifyPassword } from '../domain/secrets.js';
+import { hashPassword, needsRehash, verifyPassword, type ScryptCost } from '../domain/passwords.js';
+import { sha256Hex } from '../domain/secrets.js';
 import { addMembership } from './members.js';
 import type { DB, InvitationRow } from './schema.js';
 import type { Role } from './sessions.js';
@@ -134,7 +135,14 @@ const USED =
  */
 export async function acceptInvitation(
   db: Kysely<DB>,
-  input: { token: string; email: string; password: string; name?: string | null; now: Date },
+  input: {
+    token: string;
+    email: string;
+    password: string;
+    name?: string | null;
+    now: Date;
+    cost?: ScryptCost;
+  },
 ): Promise<{ user: User; orgId: string; role: Role }> {
   const email = normalizeEmail(input.email);
   const existing = await db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
@@ -144,7 +152,10 @@ export async function acceptInvitation(
       'An account with this email exists: enter its password to join, or use another email.',
     );
   }
-  const passwordHash = existing ? null : await hashPassword(input.password);
+  const passwordHash =
+    !existing || needsRehash(existing.password_hash, input.cost)
+      ? await hashPassword(input.password, input.cost)
+      : null;
   return db.transaction().execute(async (trx) => {
     const claimed = await trx
       .updateTable('invitations')
@@ -159,6 +170,13 @@ export async function acceptInvitation(
     if (claimed.email && claimed.email !== email) {
       throw new DomainError('forbidden', `This invitation is for ${claimed.email}. Sign up with that email.`);
     }
+    if (existing && passwordHash)
+      await trx
+        .updateTable('users')
+        .set({ password_hash: passwordHash })
+        .where('id', '=', existing.id)
+        .where('password_hash', '=', existing.password_hash)
+        .execute();
     const user = existing
       ? { id: existing.id, email: existing.email, name: existing.name }
       : await trx

@@ -15,6 +15,7 @@ import * as m0060 from './migrations/0060-template-version-authors.js';
 import * as m0030 from './migrations/0030-secret-wipe-and-log-retention.js';
 import * as m0040 from './migrations/0040-attempt-lease-lost.js';
 import * as m0015 from './migrations/0015-org-wide-reads-and-test-mode.js';
+import * as m0031 from './migrations/0031-sign-in-delays.js';
 import type { DB } from './schema.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -28,6 +29,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0030-secret-wipe-and-log-retention': m0030,
   '0040-attempt-lease-lost': m0040,
   '0015-org-wide-reads-and-test-mode': m0015,
+  '0031-sign-in-delays': m0031,
 };
 
 export async function migrateToLatest(db: Kysely<DB>): Promise<MigrationResultSet['results']> {

@@ -72,6 +72,7 @@ export interface SignInFailuresTable {
   key: string;
   failures: number;
   window_started_at: Timestamp;
+  last_failed_at: Timestamp;
 }
 
 export interface ApiKeysTable {

@@ -2,17 +2,24 @@
 import type { Kysely } from 'kysely';
 import { DomainError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
-import { hashPassword } from '../domain/secrets.js';
+import { hashPassword, type ScryptCost } from '../domain/passwords.js';
 import { grantCredits } from './credits.js';
 import type { DB } from './schema.js';
 import { normalizeEmail, type User } from './users.js';
 
 export async function signUpOrg(
   db: Kysely<DB>,
-  input: { orgName: string; email: string; password: string; name?: string | null; credits: number },
+  input: {
+    orgName: string;
+    email: string;
+    password: string;
+    name?: string | null;
+    credits: number;
+    cost?: ScryptCost;
+  },
 ): Promise<{ user: User; orgId: string }> {
   const email = normalizeEmail(input.email);
-  const passwordHash = await hashPassword(input.password);
+  const passwordHash = await hashPassword(input.password, input.cost);
   return db.transaction().execute(async (trx) => {
     const existing = await trx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
     if (existing) {

@@ -2,7 +2,14 @@
 import type { Kysely } from 'kysely';
 import { DomainError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
-import { hashPassword, verifyPassword } from '../domain/secrets.js';
+import {
+  DEFAULT_SCRYPT_COST,
+  dummyPasswordHash,
+  hashPassword,
+  needsRehash,
+  verifyPassword,
+  type ScryptCost,
+} from '../domain/passwords.js';
 import type { DB } from './schema.js';
 
 export interface User {
@@ -13,10 +20,17 @@ export interface User {
 
 export async function createUser(
   db: Kysely<DB>,
-  input: { orgId: string; email: string; password: string; name?: string; role: 'owner' | 'member' },
+  input: {
+    orgId: string;
+    email: string;
+    password: string;
+    name?: string;
+    role: 'owner' | 'member';
+    cost?: ScryptCost;
+  },
 ): Promise<User> {
   const email = input.email.trim().toLowerCase();
-  const passwordHash = await hashPassword(input.password);
+  const passwordHash = await hashPassword(input.password, input.cost);
   return db.transaction().execute(async (trx) => {
     const existing = await trx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
     if (existing) throw new DomainError('conflict', `A user with email ${email} already exists.`);
@@ -33,28 +47,38 @@ export async function createUser(
   });
 }
 
-/** The user with this email and password, or undefined (the same answer for an unknown email and a wrong password). */
+/**
+ * The user with this email and password, or undefined (the same answer for an unknown email and a
+ * wrong password). An unknown email is verified against a dummy hash under `cost`, so it costs the
+ * same scrypt as a known one. A right password whose hash is of another format or cost is hashed
+ * again under `cost` and stored (unless the password changed meanwhile).
+ */
 export async function authenticateUser(
   db: Kysely<DB>,
   email: string,
   password: string,
+  cost: ScryptCost = DEFAULT_SCRYPT_COST,
 ): Promise<User | undefined> {
   const row = await db
     .selectFrom('users')
     .selectAll()
     .where('email', '=', email.trim().toLowerCase())
     .executeTakeFirst();
-  // An unknown email costs the same scrypt as a wrong password, so timing does not tell which it was.
   if (!row) {
-    await verifyPassword(password, await unknownUserHash());
+    await verifyPassword(password, dummyPasswordHash(cost));
     return undefined;
   }
   if (!(await verifyPassword(password, row.password_hash))) return undefined;
+  if (needsRehash(row.password_hash, cost)) {
+    await db
+      .updateTable('users')
+      .set({ password_hash: await hashPassword(password, cost) })
+      .where('id', '=', row.id)
+      .where('password_hash', '=', row.password_hash)
+      .execute();
+  }
   return { id: row.id, email: row.email, name: row.name };
 }
-
-let unknownHash: Promise<string> | undefined;
-const unknownUserHash = () => (unknownHash ??= hashPassword('no user has this password'));
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -66,6 +90,7 @@ export async function changePassword(
   userId: string,
   current: string,
   next: string,
+  cost: ScryptCost = DEFAULT_SCRYPT_COST,
 ): Promise<boolean> {
   const row = await db
     .selectFrom('users')
@@ -75,7 +100,7 @@ export async function changePassword(
   if (!row || !(await verifyPassword(current, row.password_hash))) return false;
   await db
     .updateTable('users')
-    .set({ password_hash: await hashPassword(next) })
+    .set({ password_hash: await hashPassword(next, cost) })
     .where('id', '=', userId)
     .execute();
   return true;

@@ -1,9 +1,8 @@
 /**
  * API keys and passwords. Keys are `rdk_live_` + 32 characters [A-Za-z0-9] from the CSPRNG; only their
- * SHA-256 is stored. Passwords are hashed with scrypt (N=16384, r=8, p=1, 16-byte salt, 64-byte key).
+ * SHA-256 is stored. Passwords: see passwords.ts.
  */
-import { hash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import { promisify } from 'node:util';
+import { hash, randomBytes } from 'node:crypto';
 
 export const API_KEY_PREFIX = 'rdk_live_';
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -30,20 +29,4 @@ export function isApiKeyFormat(value: string): boolean {
 
 export function sha256Hex(value: string | Uint8Array): string {
   return hash('sha256', value, 'hex');
-}
-
-const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
-
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await scryptAsync(password, salt, 64);
-  return `scrypt$16384$8$1$${salt.toString('base64')}$${key.toString('base64')}`;
-}
-
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, , , , salt, key] = stored.split('$');
-  if (scheme !== 'scrypt' || !salt || !key) return false;
-  const expected = Buffer.from(key, 'base64');
-  const actual = await scryptAsync(password, Buffer.from(salt, 'base64'), expected.length);
-  return timingSafeEqual(actual, expected);
 }

@@ -34,7 +34,7 @@ import { registerRunRoutes } from './routes/v1/runs.js';
 import { registerTemplateRoutes } from './routes/v1/templates.js';
 import { registerExecutorRoutes } from './routes/x/index.js';
 import { ProblemSchema } from './schemas.js';
-import { SESSION_COOKIE } from './session-cookie.js';
+import { readSessionToken, sessionCookieName } from './session-cookie.js';
 import { validatorCompiler } from './validation.js';
 
 export const API_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -102,7 +102,7 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
           session: {
             type: 'apiKey',
             in: 'cookie',
-            name: SESSION_COOKIE,
+            name: sessionCookieName(ctx.config.publicUrl),
             description:
               'The dashboard session (sign in at /v1/auth/sign-in); state-changing requests also send X-CSRF-Token.',
           },
@@ -143,7 +143,7 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
         keyGenerator: (request) => {
           const hash = bearerTokenHash(request);
           if (hash && keys.isKnown(hash)) return `key:${hash}`;
-          const session = hash ? undefined : request.cookies[SESSION_COOKIE];
+          const session = hash ? undefined : readSessionToken(request);
           return session ? `session:${sha256Hex(session)}` : `ip:${request.ip}`;
         },
       });

@@ -1,7 +1,11 @@
 /**
  * The sign-in session cookie, shared by the dashboard (/v1 with a session) and the executor app's
  * member sign-in (/x/auth): `rundun_session`, HttpOnly, SameSite=Lax, Path=/, Secure when PUBLIC_URL
- * or the request (behind a TLS proxy: X-Forwarded-Proto) is https; 30 days. Signing in always makes a
+ * or the request (behind a TLS proxy: X-Forwarded-Proto) is https; 30 days. When PUBLIC_URL is https
+ * the name is `__Host-rundun_session`: browsers then accept the cookie only from a secure origin,
+ * with Path=/ and no Domain, so a sibling subdomain (or a network attacker over http) cannot plant a
+ * session of its own choosing; the plain name is neither read nor set then. Plain http (local
+ * development) keeps `rundun_session`, which browsers would refuse with the prefix. Signing in always makes a
  * new token and ends the session the browser presented (rotation, so a planted cookie is worthless).
  *
  * CSRF: a state-changing /v1 request authenticated by the cookie must carry `X-CSRF-Token`, an HMAC of
@@ -14,7 +18,18 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createSession, deleteSession, SESSION_TTL_MS } from '../db/sessions.js';
 
 export const SESSION_COOKIE = 'rundun_session';
+export const SECURE_SESSION_COOKIE = `__Host-${SESSION_COOKIE}`;
 export const CSRF_HEADER = 'x-csrf-token';
+
+/** The session cookie's name on a server reached at `publicUrl`. */
+export function sessionCookieName(publicUrl: string): string {
+  return new URL(publicUrl).protocol === 'https:' ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
+}
+
+/** The session token this request presents under this server's cookie name, if any. */
+export function readSessionToken(request: FastifyRequest): string | undefined {
+  return request.cookies?.[sessionCookieName(request.server.ctx.config.publicUrl)] || undefined;
+}
 
 export function csrfTokenFor(secret: string, sessionToken: string): string {
   return createHmac('sha256', secret).update(`csrf:${sessionToken}`).digest('base64url');
@@ -44,10 +59,10 @@ export async function startSession(
   input: { userId: string; orgId: string | null },
 ): Promise<string> {
   const ctx = request.server.ctx;
-  const previous = request.cookies[SESSION_COOKIE];
+  const previous = readSessionToken(request);
   if (previous) await deleteSession(ctx.db, previous);
   const token = await createSession(ctx.db, { userId: input.userId, orgId: input.orgId, now: ctx.now() });
-  void reply.setCookie(SESSION_COOKIE, token, {
+  void reply.setCookie(sessionCookieName(ctx.config.publicUrl), token, {
     ...cookieOptions(request),
     maxAge: Math.floor(SESSION_TTL_MS / 1000),
   });
@@ -55,7 +70,7 @@ export async function startSession(
 }
 
 export async function endSession(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  const token = request.cookies[SESSION_COOKIE];
+  const token = readSessionToken(request);
   if (token) await deleteSession(request.server.ctx.db, token);
-  void reply.clearCookie(SESSION_COOKIE, cookieOptions(request));
+  void reply.clearCookie(sessionCookieName(request.server.ctx.config.publicUrl), cookieOptions(request));
 }

@@ -2,11 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { bootstrapFirstOrg } from '../../src/db/bootstrap.js';
 import { createUser } from '../../src/db/users.js';
-import {
-  SIGN_IN_FAILURES_PER_EMAIL,
-  SIGN_IN_FAILURES_PER_IP,
-  SIGN_IN_WINDOW_MS,
-} from '../../src/http/sign-in-throttle.js';
+import { SIGN_IN_RULES, signInDelayMs } from '../../src/http/sign-in-throttle.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { testDatabaseKinds } from '../helpers/database.js';
 import { createDashboardClient, PASSWORD, sessionCookieOf, signUp } from './helpers.js';
@@ -177,20 +173,20 @@ for (const kind of testDatabaseKinds()) {
           payload: { email: 'target@example.test', password },
           remoteAddress: ip,
         });
-      for (let i = 0; i < SIGN_IN_FAILURES_PER_EMAIL; i++) {
+      for (let i = 0; i < SIGN_IN_RULES.email.free; i++) {
         assert.equal((await attempt('wrong password', `10.0.0.${i + 1}`)).statusCode, 401);
       }
       const blocked = await attempt(PASSWORD, '10.0.1.1');
       assert.equal(blocked.statusCode, 429);
       assert.ok(Number(blocked.headers['retry-after']) > 0);
       assert.equal(blocked.cookies.length, 0);
-      t.clock.advance(SIGN_IN_WINDOW_MS + 1000);
+      t.clock.advance(signInDelayMs(SIGN_IN_RULES.email, SIGN_IN_RULES.email.free));
       assert.equal((await attempt(PASSWORD, '10.0.1.1')).statusCode, 200);
     });
 
     it('throttles sign-in per address across many emails', async () => {
       const ip = '10.9.9.9';
-      for (let i = 0; i < SIGN_IN_FAILURES_PER_IP; i++) {
+      for (let i = 0; i < SIGN_IN_RULES.ip.free; i++) {
         const r = await t.app.inject({
           method: 'POST',
           url: '/v1/auth/sign-in',

@@ -20,6 +20,7 @@ import { startWorker, type Worker } from '../../src/delivery/worker.js';
 import { createApp } from '../../src/http/app.js';
 import { DEFAULT_EXECUTOR_DIST } from '../../src/http/routes/executor-app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { TEST_SCRYPT_COST } from '../helpers/app.js';
 import { TEST_KEYRING } from '../helpers/keyring.js';
 
 export const CHROMIUM_PATHS = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
@@ -138,6 +139,7 @@ export async function startServer(
     dataDir,
     webhookAllowInsecure: true,
     retryScheduleMs: [200, 400, 800, 1600, 3200],
+    passwordScrypt: TEST_SCRYPT_COST,
   });
   const database = await createTestDatabase(kind);
   const app = await createApp({

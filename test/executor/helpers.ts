@@ -160,6 +160,7 @@ export async function createExecutorTestApp(
         password,
         role: 'member',
         name: email.split('@')[0]!,
+        cost: t.config.passwordScrypt,
       });
       return user.id;
     },

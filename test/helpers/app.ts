@@ -23,6 +23,12 @@ export interface TestApp {
 
 export const TEST_SECRET = 'test-instance-secret-0123456789abcdef';
 
+/**
+ * Password hashes in tests cost N = 2^10 instead of the default 2^17 (128 MiB, ~0.3 s each), so the
+ * suite does not spend minutes hashing; test/accounts/password-hashing.test.ts checks the default.
+ */
+export const TEST_SCRYPT_COST = Object.freeze({ ln: 10, r: 8, p: 1 });
+
 export async function createTestApp(
   kind: DatabaseKind,
   options: { credits?: number; config?: Partial<Config>; loggerInstance?: FastifyBaseLogger } = {},
@@ -31,6 +37,7 @@ export async function createTestApp(
   const config = createConfig({
     webhookAllowInsecure: true,
     retryScheduleMs: [200, 400, 800, 1600, 3200],
+    passwordScrypt: TEST_SCRYPT_COST,
     ...options.config,
   });
   const clock = {

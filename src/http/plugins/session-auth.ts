@@ -1,5 +1,5 @@
 /**
- * The dashboard's way into /v1: the `rundun_session` cookie instead of an API key (see
+ * The dashboard's way into /v1: the session cookie (`__Host-rundun_session` under https) instead of an API key (see
  * src/http/session-cookie.ts). The session gives `request.orgId` like a key does, plus the user and
  * their role. State-changing requests need the CSRF header and a same-site origin. Routes that manage
  * keys, members and invitations call `requireOwnerSession`: an API key cannot mint keys.
@@ -8,7 +8,7 @@ import type { FastifyRequest } from 'fastify';
 import { findSessionMember, type Role } from '../../db/sessions.js';
 import { DomainError } from '../../domain/errors.js';
 import { isAllowedOrigin } from '../routes/x/guard.js';
-import { CSRF_HEADER, isValidCsrfToken, SESSION_COOKIE } from '../session-cookie.js';
+import { CSRF_HEADER, isValidCsrfToken, readSessionToken } from '../session-cookie.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -28,12 +28,12 @@ declare module 'fastify' {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function hasSessionCookie(request: FastifyRequest): boolean {
-  return Boolean(request.cookies?.[SESSION_COOKIE]);
+  return readSessionToken(request) !== undefined;
 }
 
 export async function authenticateSession(request: FastifyRequest): Promise<void> {
   const ctx = request.server.ctx;
-  const token = request.cookies[SESSION_COOKIE]!;
+  const token = readSessionToken(request)!;
   const member = await findSessionMember(ctx.db, token, ctx.now());
   if (!member) throw new DomainError('unauthorized', 'Your session has ended. Sign in again.');
   if (!SAFE_METHODS.has(request.method)) {

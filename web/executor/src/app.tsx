@@ -9,6 +9,7 @@ import { ApiError, fetchRun } from './api';
 import { FinalPage, type FinalKind } from './final-page';
 import { RunFlow } from './run-flow';
 import { RunSession, discardStoredRun, readStoredRun, type RunEnd } from './session';
+import { SignInScreen } from './sign-in-screen';
 import { StartScreen } from './start-screen';
 import type { RunDocument } from './types';
 
@@ -16,6 +17,7 @@ type Phase =
   | { kind: 'loading' }
   | { kind: 'final'; page: FinalKind; note?: string }
   | { kind: 'start'; doc: RunDocument }
+  | { kind: 'sign_in'; reason: string; signedInAsOther: boolean }
   | { kind: 'flow'; session: RunSession; offline: boolean };
 
 function findFinalPage(doc: RunDocument): FinalKind | null {
@@ -76,6 +78,11 @@ export function App({ runId }: { runId: string }) {
       if (error instanceof ApiError && (error.status === 404 || error.status === 410)) {
         return finish(findFinalPageForStatus(error.status));
       }
+      // A member's run: the server shows it only with their session (not the copy on this phone either).
+      if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
+        const reason = error.problem.detail ?? 'Sign in as the member this checklist belongs to.';
+        return setPhase({ kind: 'sign_in', reason, signedInAsOther: error.status === 403 });
+      }
       const saved = await readStoredRun(runId);
       if (saved?.doc.status === 'in_progress') return enter(saved.doc, true);
       return setPhase({ kind: 'final', page: 'error' });
@@ -113,6 +120,14 @@ export function App({ runId }: { runId: string }) {
           doc={phase.doc}
           onStarted={(doc) => void enter(doc, false)}
           onEnded={(status) => (status === 409 ? void load() : void finish(findFinalPageForStatus(status)))}
+        />
+      );
+    case 'sign_in':
+      return (
+        <SignInScreen
+          reason={phase.reason}
+          signedInAsOther={phase.signedInAsOther}
+          onSignedIn={() => void load()}
         />
       );
     case 'flow':

@@ -29,8 +29,12 @@ import {
   SignUpBody,
   type SessionBody,
 } from './account-schemas.js';
-import { csrfTokenFor, endSession, SESSION_COOKIE, startSession } from '../../session-cookie.js';
-import { recordFailedSignIn, recordSuccessfulSignIn, refuseThrottledSignIn } from '../../sign-in-throttle.js';
+import { csrfTokenFor, endSession, readSessionToken, startSession } from '../../session-cookie.js';
+import {
+  forgiveFailedSignIn,
+  recordSuccessfulSignIn,
+  refuseThrottledSignIn,
+} from '../../sign-in-throttle.js';
 
 const TokenParams = Type.Object({ token: Type.String({ minLength: 16, maxLength: 100 }) });
 
@@ -88,6 +92,7 @@ export function registerAuthRoutes(app: FastifyInstance): void {
         password: body.password,
         name: body.name ?? null,
         credits: ctx.config.signupCredits,
+        cost: ctx.config.passwordScrypt,
       });
       return reply.code(201).send(await signInAs(request, reply, { user, orgId, role: 'owner' }));
     },
@@ -108,11 +113,9 @@ export function registerAuthRoutes(app: FastifyInstance): void {
     async (request, reply) => {
       const { email, password } = request.body as Type.Static<typeof SignInBody>;
       if (await refuseThrottledSignIn(request, reply, email)) return reply;
-      const user = await authenticateUser(ctx.db, email, password);
-      if (!user) {
-        await recordFailedSignIn(request, email);
-        throw new DomainError('unauthorized', 'The email or password is not correct.');
-      }
+      const user = await authenticateUser(ctx.db, email, password, ctx.config.passwordScrypt);
+      // Counted as a failure already (refuseThrottledSignIn); a right password takes it back.
+      if (!user) throw new DomainError('unauthorized', 'The email or password is not correct.');
       await recordSuccessfulSignIn(request, email);
       const membership = await findFirstMembership(ctx.db, user.id);
       if (!membership) {
@@ -149,7 +152,7 @@ export function registerAuthRoutes(app: FastifyInstance): void {
       },
     },
     async (request) => {
-      const token = request.cookies[SESSION_COOKIE];
+      const token = readSessionToken(request);
       const member = token ? await findSessionMember(ctx.db, token, ctx.now()) : undefined;
       if (!token || !member) throw new DomainError('unauthorized', 'Not signed in.');
       return sessionBody(request, { ...member, csrfToken: csrfTokenFor(ctx.secret, token) });
@@ -169,12 +172,20 @@ export function registerAuthRoutes(app: FastifyInstance): void {
     async (request, reply) => {
       requireSession(request);
       const body = request.body as Type.Static<typeof PasswordBody>;
-      if (!(await changePassword(ctx.db, request.userId!, body.current_password, body.new_password))) {
+      if (
+        !(await changePassword(
+          ctx.db,
+          request.userId!,
+          body.current_password,
+          body.new_password,
+          ctx.config.passwordScrypt,
+        ))
+      ) {
         throw new DomainError('invalid_request', 'The current password is not correct.', [
           { pointer: '/current_password', rule: 'incorrect', message: 'is not correct' },
         ]);
       }
-      await deleteOtherSessions(ctx.db, request.userId!, request.cookies[SESSION_COOKIE]!);
+      await deleteOtherSessions(ctx.db, request.userId!, readSessionToken(request)!);
       return reply.code(204).send();
     },
   );
@@ -226,14 +237,22 @@ export function registerAuthRoutes(app: FastifyInstance): void {
       const { token } = request.params as { token: string };
       const body = request.body as Type.Static<typeof AcceptInvitationBody>;
       if (await refuseThrottledSignIn(request, reply, body.email)) return reply;
+      let accepted: Awaited<ReturnType<typeof acceptInvitation>>;
       try {
-        const accepted = await acceptInvitation(ctx.db, { token, ...body, now: ctx.now() });
-        return await signInAs(request, reply, accepted);
+        accepted = await acceptInvitation(ctx.db, {
+          token,
+          ...body,
+          now: ctx.now(),
+          cost: ctx.config.passwordScrypt,
+        });
       } catch (error) {
-        if (error instanceof DomainError && error.code === 'unauthorized')
-          await recordFailedSignIn(request, body.email);
+        // A wrong password of an existing account stays counted; any other refusal was no guess.
+        if (!(error instanceof DomainError && error.code === 'unauthorized'))
+          await forgiveFailedSignIn(request, body.email);
         throw error;
       }
+      await recordSuccessfulSignIn(request, body.email);
+      return signInAs(request, reply, accepted);
     },
   );
 }

@@ -82,7 +82,7 @@ async function checkBeforeBody(request: FastifyRequest, reply: FastifyReply, upl
   if (row.status === 'expired') throw runExpired();
   const earlier = requestId ? await findMediaByRequestId(ctx.db, runId, requestId) : undefined;
   if (earlier) return reply.code(201).header('Idempotent-Replayed', 'true').send(toMediaView(ctx, earlier));
-  const step = assertUploadAllowed(row, stepId, mediaTypeOf(request), user?.id ?? null);
+  const step = await assertUploadAllowed(ctx.db, row, stepId, mediaTypeOf(request), user?.id ?? null);
   await assertStepHasRoom(ctx.db, row, step);
 }
 

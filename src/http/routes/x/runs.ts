@@ -1,6 +1,7 @@
 /** /x/runs/:run_id — read the run, start it, submit it, exit it. */
 import type { FastifyInstance } from 'fastify';
 import type Type from 'typebox';
+import { assertMayReadRun } from '../../../db/executor-access.js';
 import { startRun } from '../../../db/executor-start-run.js';
 import { cancelRun, durationSeconds, submitRun, type FinishResult } from '../../../db/executor-finish-run.js';
 import { runExpired } from '../../../db/executor-write.js';
@@ -32,9 +33,10 @@ export function registerRunRoutes(x: FastifyInstance): void {
     {
       schema: {
         tags: ['executor'],
-        summary: 'What the executor app renders: template snapshot, status, progress, answers so far',
+        summary:
+          'What the executor app renders: template snapshot, status, progress, answers so far (a member’s run: only with their session)',
         security: [],
-        response: problems(404, 410),
+        response: problems(401, 403, 404, 410),
       },
     },
     async (request) => {
@@ -42,7 +44,9 @@ export function registerRunRoutes(x: FastifyInstance): void {
       const row = await readRunExpiringIfDue(ctx.db, runId, ctx.now());
       if (!row) throw notFound('Run');
       if (row.status === 'expired') throw runExpired();
-      return buildExecutorRunView(ctx, row, await findRequestUser(request));
+      const user = await findRequestUser(request);
+      await assertMayReadRun(ctx.db, row, user?.id ?? null);
+      return buildExecutorRunView(ctx, row, user);
     },
   );
 

@@ -10,8 +10,8 @@ import { findSessionUser } from '../../../db/sessions.js';
 import { authenticateUser, type User } from '../../../db/users.js';
 import { DomainError } from '../../../domain/errors.js';
 import { problems } from '../../schemas.js';
-import { endSession, SESSION_COOKIE, startSession } from '../../session-cookie.js';
-import { recordFailedSignIn, recordSuccessfulSignIn, refuseThrottledSignIn } from '../../sign-in-throttle.js';
+import { endSession, readSessionToken, startSession } from '../../session-cookie.js';
+import { recordSuccessfulSignIn, refuseThrottledSignIn } from '../../sign-in-throttle.js';
 
 const LoginBody = Type.Object(
   {
@@ -23,7 +23,7 @@ const LoginBody = Type.Object(
 
 /** The signed-in user of this request, or null (no cookie, unknown or expired session). */
 export async function findRequestUser(request: FastifyRequest): Promise<User | null> {
-  const token = request.cookies[SESSION_COOKIE];
+  const token = readSessionToken(request);
   if (!token) return null;
   const ctx = request.server.ctx;
   return (await findSessionUser(ctx.db, token, ctx.now())) ?? null;
@@ -50,11 +50,9 @@ export function registerSessionRoutes(x: FastifyInstance): void {
     async (request, reply) => {
       const { email, password } = request.body as Type.Static<typeof LoginBody>;
       if (await refuseThrottledSignIn(request, reply, email)) return reply;
-      const user = await authenticateUser(ctx.db, email, password);
-      if (!user) {
-        await recordFailedSignIn(request, email);
-        throw new DomainError('unauthorized', 'The email or password is not correct.');
-      }
+      const user = await authenticateUser(ctx.db, email, password, ctx.config.passwordScrypt);
+      // Counted as a failure already (refuseThrottledSignIn); a right password takes it back.
+      if (!user) throw new DomainError('unauthorized', 'The email or password is not correct.');
       await recordSuccessfulSignIn(request, email);
       await startSession(request, reply, { userId: user.id, orgId: null });
       return toMember(user);
