@@ -1,5 +1,5 @@
 /**
- * Account housekeeping: sessions past their expiry and sign-in failures whose window closed long ago
+ * Account housekeeping: sessions past their expiry and sign-in failures whose streak was forgotten long ago
  * are deleted, a bounded batch at a time. Neither is read once expired, so nothing a person sees changes.
  */
 import type { Kysely } from 'kysely';
@@ -17,7 +17,7 @@ export async function deleteExpiredSessions(db: Kysely<DB>, now: Date, limit = 1
   return rows.length;
 }
 
-/** Deletes up to `limit` sign-in failure counters whose window started before `before`. */
+/** Deletes up to `limit` sign-in failure counters whose last failure was before `before`. */
 export async function deleteStaleSignInFailures(
   db: Kysely<DB>,
   before: Date,
@@ -26,7 +26,7 @@ export async function deleteStaleSignInFailures(
   const rows = await db
     .deleteFrom('sign_in_failures')
     .where('key', 'in', (eb) =>
-      eb.selectFrom('sign_in_failures').select('key').where('window_started_at', '<', before).limit(limit),
+      eb.selectFrom('sign_in_failures').select('key').where('last_failed_at', '<', before).limit(limit),
     )
     .returning('key')
     .execute();

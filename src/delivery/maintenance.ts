@@ -3,8 +3,8 @@
  *  - wipes the webhook secrets of final runs whose deliveries are done, `secretWipeGraceDays` after
  *    they finished (src/db/webhook-secrets.ts);
  *  - prunes attempt bodies older than `deliveryLogRetentionDays` (src/db/prune-delivery-log.ts);
- *  - deletes expired dashboard sessions and sign-in failure counters older than a day
- *    (src/db/prune-accounts.ts; every sign-in window is shorter).
+ *  - deletes expired dashboard sessions and sign-in failure counters whose last failure is two days
+ *    old (src/db/prune-accounts.ts; the longest streak, an email's, is forgotten after one).
  * Each pass does at most a bounded number of batches; what is left waits for the next pass. Several
  * workers may run it at once: every statement is idempotent.
  */
@@ -50,7 +50,7 @@ export async function runMaintenance(
     bodiesPruned: await repeat(() => pruneAttemptBodies(db, pruneBefore, 1_000), 1_000),
     sessionsDeleted: await repeat(() => deleteExpiredSessions(db, now, 1_000), 1_000),
     signInFailuresDeleted: await repeat(
-      () => deleteStaleSignInFailures(db, new Date(now.getTime() - DAY_MS), 1_000),
+      () => deleteStaleSignInFailures(db, new Date(now.getTime() - 2 * DAY_MS), 1_000),
       1_000,
     ),
   };
