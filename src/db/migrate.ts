@@ -16,6 +16,7 @@ import * as m0030 from './migrations/0030-secret-wipe-and-log-retention.js';
 import * as m0040 from './migrations/0040-attempt-lease-lost.js';
 import * as m0015 from './migrations/0015-org-wide-reads-and-test-mode.js';
 import * as m0031 from './migrations/0031-sign-in-delays.js';
+import * as m0041 from './migrations/0041-rate-limit-counts.js';
 import type { DB } from './schema.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -30,6 +31,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0040-attempt-lease-lost': m0040,
   '0015-org-wide-reads-and-test-mode': m0015,
   '0031-sign-in-delays': m0031,
+  '0041-rate-limit-counts': m0041,
 };
 
 export async function migrateToLatest(db: Kysely<DB>): Promise<MigrationResultSet['results']> {

@@ -261,6 +261,15 @@ export interface DeliveryAttemptsTable {
   lease_lost: Generated<boolean>;
 }
 
+/** Per-key counts of the /v1 rate limit, shared by the API processes (src/db/rate-limit-counts.ts). */
+export interface RateLimitCountsTable {
+  key: string;
+  /** The window's start, epoch milliseconds (windows are aligned: a multiple of the window's length). */
+  window_start: string;
+  count: number;
+  expires_at: Date;
+}
+
 export interface DB {
   instance_settings: InstanceSettingsTable;
   orgs: OrgsTable;
@@ -282,6 +291,7 @@ export interface DB {
   events: EventsTable;
   deliveries: DeliveriesTable;
   delivery_attempts: DeliveryAttemptsTable;
+  rate_limit_counts: RateLimitCountsTable;
 }
 
 export type RunRow = Selectable<RunsTable>;

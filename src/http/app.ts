@@ -21,6 +21,7 @@ import { ApiKeyCache, registerApiKeyAuth, bearerTokenHash } from './plugins/api-
 import { registerBadStringCheck } from './bad-strings.js';
 import { registerProblemHandlers } from './problems.js';
 import { REQUEST_ID_LOG_LABEL, registerRequestIdHeader, requestIdFor } from './request-id.js';
+import { SharedRateCounts, sharedRateLimitStore } from './shared-rate-limit.js';
 import { registerDashboardApp } from './routes/dashboard-app.js';
 import { registerApiKeyRoutes } from './routes/v1/api-keys.js';
 import { registerAuthRoutes } from './routes/v1/auth.js';
@@ -137,7 +138,14 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
       // token) for a key found active, per dashboard session, else per address, so each guessed key
       // gets no bucket of its own.
       const keys = new ApiKeyCache(ctx.now);
+      // On PostgreSQL the counts are shared by every API process (src/http/shared-rate-limit.ts).
+      const shared =
+        ctx.database.kind === 'postgres'
+          ? new SharedRateCounts(ctx.db, app.log, () => ctx.now().getTime())
+          : undefined;
+      if (shared) v1.addHook('onClose', () => shared.close());
       await v1.register(rateLimit, {
+        ...(shared ? { store: sharedRateLimitStore(shared) } : {}),
         max: ctx.config.rateLimitPerMinute,
         timeWindow: 60_000,
         keyGenerator: (request) => {
