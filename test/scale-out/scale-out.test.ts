@@ -27,6 +27,13 @@ const skip = process.env.TEST_DATABASE_URL
   : 'needs PostgreSQL: set TEST_DATABASE_URL=postgres://… (CI does); PGlite is one process only';
 
 const CLI = ['--conditions=development', '--import', 'tsx', 'src/cli/main.ts'];
+/** What this test runs: the deployment section of docs/operations.md may name only these. */
+const COMMANDS = {
+  api: ['serve', '--no-worker', '--port', '0'],
+  worker: ['worker', '--port', '0'],
+  migrate: ['migrate'],
+};
+const CHECKED_PATHS = ['/readyz', '/healthz', '/metrics'];
 const PUBLIC_URL = 'http://rundun.example.test';
 const METRICS_TOKEN = 'scale-out-metrics-token-0123';
 
@@ -111,6 +118,25 @@ function metric(text: string, series: string): number {
   return line === undefined ? 0 : Number(line.slice(series.length + 1));
 }
 
+describe('docs/operations.md, Deployment', () => {
+  it('names only the commands and checks the scale-out test runs', () => {
+    const markdown = fs.readFileSync('docs/operations.md', 'utf8');
+    const section = markdown.slice(markdown.indexOf('## Deployment'));
+    const block = /```sh\n([\s\S]*?)```/.exec(section)![1]!.trim().split('\n');
+    const ran = Object.values(COMMANDS).map((args) => args.join(' '));
+    for (const line of block) {
+      if (line.startsWith('rundun ')) {
+        const args = line.slice('rundun '.length).replace(/--port \d+/, '--port 0');
+        assert.ok(ran.includes(args), `"${line}" is run by the scale-out test`);
+      } else {
+        const url = /^curl -fsS (?:-H "[^"]+" )?(\S+)$/.exec(line)?.[1];
+        assert.ok(url && CHECKED_PATHS.includes(new URL(url).pathname), `"${line}" is checked by it`);
+      }
+    }
+    assert.equal(block.filter((line) => line.startsWith('rundun ')).length, 3);
+  });
+});
+
 describe('scale-out: two API and two worker processes on PostgreSQL and S3', { skip }, () => {
   it('serves, answers and delivers through any process, and loses nothing when a worker is killed', async (t) => {
     const began = Date.now();
@@ -138,10 +164,10 @@ describe('scale-out: two API and two worker processes on PostgreSQL and S3', { s
       };
       // The deployment section of docs/operations.md: these commands, in this order.
       const [apiA, apiB, worker1, worker2] = await Promise.all([
-        startRundun('api-a', ['serve', '--no-worker', '--port', '0'], env, apiPort),
-        startRundun('api-b', ['serve', '--no-worker', '--port', '0'], env, apiPort),
-        startRundun('worker-1', ['worker', '--port', '0'], env, workerPort),
-        startRundun('worker-2', ['worker', '--port', '0'], env, workerPort),
+        startRundun('api-a', COMMANDS.api, env, apiPort),
+        startRundun('api-b', COMMANDS.api, env, apiPort),
+        startRundun('worker-1', COMMANDS.worker, env, workerPort),
+        startRundun('worker-2', COMMANDS.worker, env, workerPort),
       ]);
       procs.push(apiA, apiB, worker1, worker2);
       mark('four processes ready');
@@ -366,7 +392,7 @@ describe('scale-out: two API and two worker processes on PostgreSQL and S3', { s
       assert.equal(metric(await scrape(survivor!), 'rundun_delivery_queue{state="leased"}'), 0);
 
       // An upgrade step while they run: `rundun migrate` against the live database.
-      const migrate = spawn(process.execPath, [...CLI, 'migrate'], {
+      const migrate = spawn(process.execPath, [...CLI, ...COMMANDS.migrate], {
         env: { ...process.env, ...env, RUNDUN_DATA_DIR: os.tmpdir() },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
