@@ -8,6 +8,9 @@
  *       beside raw undici POST → receipt at the same rate;
  *   (c) noisy neighbour: as (b), with one receiver that never answers (10 s timeouts) taking 20% of
  *       the events; the healthy receivers' p99 beside (b)'s;
+ *   (c2) noisy tenant: as (b), with a second org whose runs go to 40 receivers that never answer,
+ *       taking 20% of the events; the first org's p99 beside (b)'s (the per-org cap keeps the
+ *       hostile org to 64 of the worker's 128 slots);
  *   (d) two workers: (a)'s drain with a second worker process, beside (a)'s one worker;
  *   (e) takeover: one of two workers killed with SIGKILL mid-load; how long the deliveries it held,
  *       and the events of their runs behind them, wait (bench/delivery-takeover.ts).
@@ -17,6 +20,8 @@
  * throughput, latency (b and c), two-workers, takeover (default: all).
  */
 import { sql } from 'kysely';
+import { createApiKey } from '../src/db/api-keys.js';
+import { createOrg } from '../src/db/orgs.js';
 import { withDeliveryAttempt } from '../src/domain/events.js';
 import { createTestApp, type TestApp } from '../test/helpers/app.js';
 import { appendEvent, createTemplate, SAMPLE_DATA } from '../test/delivery/helpers/runs.js';
@@ -43,6 +48,8 @@ const HEALTHY = 50;
 const RUNS_PER_HEALTHY = 20;
 const HANGING_RUNS = 250;
 const HANGING_SHARE = 0.2;
+const NOISY_TENANT_ORIGINS = 40;
+const NOISY_TENANT_RUNS_PER_ORIGIN = 10;
 const SAMPLE_BODY_DATA = SAMPLE_DATA['step.completed'];
 const CASES = new Set((process.env.BENCH_CASES ?? 'throughput,latency,two-workers,takeover').split(','));
 
@@ -149,7 +156,7 @@ async function main(): Promise<void> {
     const ports = await receivers.ask<{ fast: number[]; hanging: number[]; slow: number[] }>({
       type: 'start',
       fast: HEALTHY + 2,
-      hanging: 1,
+      hanging: 1 + NOISY_TENANT_ORIGINS,
       slow: 10,
     });
     if (CASES.has('throughput') || CASES.has('two-workers')) {
@@ -224,6 +231,62 @@ async function benchLatency(
   print('delivery_noisy_neighbour_healthy_p50', percentile(c.values, 50), 'ms', percentile(b.values, 50));
   print('delivery_noisy_neighbour_healthy_p99', percentile(c.values, 99), 'ms', bP99);
   if (c.missing) process.stderr.write(`(c): ${c.missing} healthy events not received\n`);
+
+  // (c2): (c)'s hanging run is parked (its attempts in flight end at their timeout), then another
+  // org's runs on 40 hanging origins take 20% of the events.
+  await t.database.db
+    .updateTable('deliveries')
+    .set({ next_attempt_at: new Date('2999-01-01T00:00:00Z') })
+    .where('run_id', 'in', hangingRuns)
+    .where('status', '=', 'pending')
+    .execute();
+  const hostile = await asOrg(t, 'Noisy tenant');
+  const hostileTemplate = await createTemplate(hostile);
+  const hostileRuns: string[] = [];
+  for (const port of ports.hanging.slice(1, 1 + NOISY_TENANT_ORIGINS))
+    hostileRuns.push(
+      ...(await dispatchRuns(
+        hostile,
+        hostileTemplate,
+        `http://127.0.0.1:${port}/hook`,
+        NOISY_TENANT_RUNS_PER_ORIGIN,
+      )),
+    );
+  await sleep(11_000);
+  healthyEvents.clear();
+  let n = 0;
+  const tenant = await steadyLoad(
+    t,
+    () =>
+      Math.random() < HANGING_SHARE
+        ? hostileRuns[n++ % hostileRuns.length]!
+        : healthyRuns[h++ % healthyRuns.length]!,
+    STEADY_S,
+  );
+  const hostileSet = new Set(hostileRuns);
+  const tenantRuns = await t.database.db
+    .selectFrom('events')
+    .select(['id', 'run_id'])
+    .where('id', 'in', [...tenant.keys()])
+    .execute();
+  for (const e of tenantRuns) if (!hostileSet.has(e.run_id)) healthyEvents.add(e.id);
+  const d = await latencies(tenant, receivers, healthyEvents);
+  print('delivery_noisy_tenant_healthy_p50', percentile(d.values, 50), 'ms', percentile(b.values, 50));
+  print('delivery_noisy_tenant_healthy_p99', percentile(d.values, 99), 'ms', bP99);
+  if (d.missing) process.stderr.write(`(c2): ${d.missing} healthy events not received\n`);
+}
+
+/** The bench's app seen with a new org's key. */
+async function asOrg(t: TestApp, name: string): Promise<TestApp> {
+  const org = await createOrg(t.database.db, name, 1_000_000);
+  const { key } = await createApiKey(t.database.db, org.id, 'bench');
+  return {
+    ...t,
+    orgId: org.id,
+    apiKey: key,
+    api: (request) =>
+      t.app.inject({ ...request, headers: { authorization: `Bearer ${key}`, ...request.headers } }),
+  };
 }
 
 await main();
