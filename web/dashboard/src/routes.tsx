@@ -15,9 +15,17 @@ import { CreditsPage } from './pages/settings/credits-page';
 import { MembersPage } from './pages/settings/members-page';
 import { SignInPage } from './pages/sign-in';
 import { SignUpPage } from './pages/sign-up';
-import { TemplateHistoryPage } from './pages/templates/template-history-page';
-import { NewTemplatePage, TemplatePage } from './pages/templates/template-page';
 import { TemplatesPage } from './pages/templates/templates-page';
+import { lazyPage } from './ui/lazy-page';
+
+// The template editor is the largest part of the app: it loads when one of its pages is opened.
+const TemplatePage = lazyPage(() => import('./pages/templates/template-page').then((m) => m.TemplatePage));
+const NewTemplatePage = lazyPage(() =>
+  import('./pages/templates/template-page').then((m) => m.NewTemplatePage),
+);
+const TemplateHistoryPage = lazyPage(() =>
+  import('./pages/templates/template-history-page').then((m) => m.TemplateHistoryPage),
+);
 
 export type Section = 'runs' | 'templates' | 'deliveries' | 'settings';
 

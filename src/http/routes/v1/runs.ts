@@ -4,7 +4,7 @@ import Type from 'typebox';
 import { checkWebhookUrl } from '../../../delivery/address-guard.js';
 import { dispatchRun } from '../../../db/dispatch-run.js';
 import { readRunExpiringIfDue } from '../../../db/expire-run.js';
-import { listAnswers, listRunMedia, listRuns, toRun, type Run } from '../../../db/runs.js';
+import { listAnswers, listRunMedia, listRuns, toRun, type Run, type RunSummary } from '../../../db/runs.js';
 import { DomainError, notFound } from '../../../domain/errors.js';
 import { EVENT_TYPES } from '../../../domain/events.js';
 import { computeProgress, MAX_EXPIRES_IN_HOURS } from '../../../domain/run.js';
@@ -81,7 +81,7 @@ export function runLink(ctx: AppContext, runId: string): string {
   return `${ctx.config.publicUrl}/r/${runId}`;
 }
 
-function toRunSummary(ctx: AppContext, run: Run) {
+function toRunSummary(ctx: AppContext, run: RunSummary) {
   return {
     run_id: run.id,
     status: run.status,
