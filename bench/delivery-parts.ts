@@ -65,7 +65,7 @@ export interface WorkerProcess {
  * with loopback receivers allowed. Resolves once it has started.
  */
 export async function startWorkerProcess(databaseUrl: string): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['dist/cli/main.js', 'worker'], {
+  const child = spawn(process.execPath, ['dist/cli/main.js', 'worker', '--port', '0'], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: {
       ...process.env,
