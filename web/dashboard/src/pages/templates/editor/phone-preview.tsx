@@ -26,10 +26,13 @@ export const PHONE_HEIGHT = 640;
  * The frame's document is written with a doctype (srcdoc), as the executor's index.html is: an
  * about:blank document is in quirks mode, where line boxes and the scrolling element differ from the
  * phone's (a tall step then scrolled differently and its last control sat lower than on the phone).
+ * Its scrollbar is hidden as a phone's overlay scrollbar takes no width: a desktop scrollbar would
+ * narrow the 360 px screen and wrap text where the phone does not. It still scrolls.
  */
 const FRAME_DOCUMENT =
   '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
-  '<meta name="viewport" content="width=device-width, initial-scale=1"></head><body></body></html>';
+  '<meta name="viewport" content="width=device-width, initial-scale=1">' +
+  '<style>html { scrollbar-width: none; }</style></head><body></body></html>';
 
 function PhoneFrame({ title, children }: { title: string; children: ComponentChildren }) {
   const frame = useRef<HTMLIFrameElement>(null);
