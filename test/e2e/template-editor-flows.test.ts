@@ -269,9 +269,12 @@ describe('template editor flows in Chromium', { skip }, () => {
     assert.equal(v1.steps[0]!.label, 'First label', 'the old version itself is unchanged');
   });
 
-  it('asks before leaving with unsaved changes, by an in-app link and by unloading the page', async () => {
+  it('asks before leaving with unsaved changes, by an in-app link, by Back and by unloading the page', async () => {
     const template = await createTemplate('Guard', [{ type: 'text', label: 'Notes' }]);
-    await openTemplate(template.id);
+    // Opened from the list, so Back stays in the app (a popstate, not an unload).
+    await page.goto(`${server.url}/app/templates`);
+    await page.getByRole('link', { name: 'Guard', exact: true }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).waitFor();
     await stepEditor().getByLabel('Label', { exact: true }).fill('Changed notes');
     await page.getByText('Unsaved changes.').waitFor();
 
@@ -287,16 +290,25 @@ describe('template editor flows in Chromium', { skip }, () => {
     assert.match(page.url(), new RegExp(`/app/templates/${template.id}$`));
     assert.equal(await stepEditor().getByLabel('Label', { exact: true }).inputValue(), 'Changed notes');
 
+    // The browser's Back button: cancelled, the editor and its URL stay.
+    answer(false);
+    await page.evaluate(() => window.history.back());
+    await page.waitForFunction(() => window.location.pathname.includes('/app/templates/'));
+    await page.getByText('Unsaved changes.').waitFor();
+    assert.equal(dialogs[1], 'confirm: You have unsaved changes. Leave without saving?');
+    assert.match(page.url(), new RegExp(`/app/templates/${template.id}$`));
+    assert.equal(await stepEditor().getByLabel('Label', { exact: true }).inputValue(), 'Changed notes');
+
     answer(false);
     await page.close({ runBeforeUnload: true });
     await page.waitForEvent('dialog', { predicate: () => false, timeout: 500 }).catch(() => undefined);
-    assert.equal(dialogs[1], 'beforeunload: ');
+    assert.equal(dialogs[2], 'beforeunload: ');
     assert.equal(page.isClosed(), false, 'the page stays when leaving is cancelled');
 
     answer(true);
     await page.getByRole('link', { name: 'Runs', exact: true }).click();
     await page.waitForURL(/\/app\/runs$/);
-    assert.equal(dialogs.length, 3);
+    assert.equal(dialogs.length, 4);
 
     // Saved, nothing is asked.
     await openTemplate(template.id);
@@ -304,7 +316,7 @@ describe('template editor flows in Chromium', { skip }, () => {
     await save(2);
     await page.getByRole('link', { name: 'Runs', exact: true }).click();
     await page.waitForURL(/\/app\/runs$/);
-    assert.equal(dialogs.length, 3);
+    assert.equal(dialogs.length, 4);
   });
 
   it("shows the real server's 422 errors at the step and field when the client check is bypassed", async () => {

@@ -1,7 +1,8 @@
 /**
  * A small history router for /app. Paths and query strings are the state (filters live in the URL,
  * so the back button and shared links work). `navigate` pushes an entry; `Link` is an <a> whose
- * same-app clicks are handled without a reload; `useLocation` re-renders on every change.
+ * same-app clicks are handled without a reload; `useLocation` re-renders on every change. A page with
+ * unsaved work sets a leave guard, asked before Back or Forward takes the person away from it.
  */
 import type { AnchorHTMLAttributes, ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
@@ -22,12 +23,30 @@ function current(): Location {
   };
 }
 
-window.addEventListener('popstate', () => listeners.forEach((listener) => listener()));
+const here = () => window.location.pathname + window.location.search;
+/** The URL of what is on screen (during a popstate, the browser's URL is already the next one). */
+let shown = here();
+let leaveGuard: (() => boolean) | undefined;
+
+/** While set, Back and Forward first call `mayLeave`; false keeps the page and puts its URL back. */
+export function setLeaveGuard(mayLeave: (() => boolean) | undefined): void {
+  leaveGuard = mayLeave;
+}
+
+window.addEventListener('popstate', () => {
+  if (leaveGuard && !leaveGuard()) {
+    window.history.pushState(null, '', shown);
+    return;
+  }
+  shown = here();
+  listeners.forEach((listener) => listener());
+});
 
 export function navigate(to: string, options: { replace?: boolean } = {}): void {
-  if (to === window.location.pathname + window.location.search) return;
+  if (to === here()) return;
   if (options.replace) window.history.replaceState(null, '', to);
   else window.history.pushState(null, '', to);
+  shown = here();
   listeners.forEach((listener) => listener());
   window.scrollTo(0, 0);
 }

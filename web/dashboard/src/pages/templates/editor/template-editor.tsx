@@ -10,7 +10,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, api, describeError, withQuery } from '../../../../../shared/api-client';
 import { Field, FormError, SelectField } from '../../../../../shared/forms';
 import { STEP_TYPES, type StepType } from '../../../../../../src/domain/template';
-import { Link, navigate } from '../../../router';
+import { Link, navigate, setLeaveGuard } from '../../../router';
 import type { TemplateBody } from '../../../wire';
 import { downloadTemplate, readImport } from './import-export';
 import { PhonePreview } from './phone-preview';
@@ -41,20 +41,23 @@ function useLeaveGuard(dirty: boolean) {
       event.preventDefault();
       event.returnValue = '';
     };
-    // In-app links navigate without unloading: ask before following one.
+    const mayLeave = () => window.confirm('You have unsaved changes. Leave without saving?');
+    // In-app links and Back / Forward navigate without unloading: ask before following one.
     const click = (event: MouseEvent) => {
       const link = (event.target as Element | null)?.closest?.('a[href]');
       if (!link || link.getAttribute('download') !== null) return;
-      if (!window.confirm('You have unsaved changes. Leave without saving?')) {
+      if (!mayLeave()) {
         event.preventDefault();
         event.stopImmediatePropagation();
       }
     };
     window.addEventListener('beforeunload', beforeUnload);
     document.addEventListener('click', click, true);
+    setLeaveGuard(mayLeave);
     return () => {
       window.removeEventListener('beforeunload', beforeUnload);
       document.removeEventListener('click', click, true);
+      setLeaveGuard(undefined);
     };
   }, [dirty]);
 }
