@@ -146,6 +146,7 @@ export async function insertBacklog(db: Kysely<DB>, runIds: string[], perRun: nu
             templateVersion: run.template_version,
             identity: null,
             executorRef: null,
+            livemode: true,
           },
           { id: newId('evt'), type: 'step.completed', seq, at: now, data: SAMPLE_BODY_DATA },
         );

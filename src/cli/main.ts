@@ -195,15 +195,18 @@ export function buildProgram(): Command {
     .description('Create an API key for an org (the key is shown once)')
     .requiredOption('--org <org_id>', 'org id')
     .option('--name <name>', 'a name to recognise the key by', 'default')
+    .option('--test', 'a test key (rdk_test_…): its runs take no credit and only test keys see them')
     .option('--json', 'print JSON')
-    .action((options: { org: string; name: string; json?: boolean }) =>
+    .action((options: { org: string; name: string; test?: boolean; json?: boolean }) =>
       withDatabase(async (database) => {
         await requireOrg(database, options.org);
-        const { key, apiKey } = await createApiKey(database.db, options.org, options.name);
+        const { key, apiKey } = await createApiKey(database.db, options.org, options.name, {
+          livemode: !options.test,
+        });
         print(
           Boolean(options.json),
-          { key_id: apiKey.id, api_key: key, name: apiKey.name },
-          `API key ${apiKey.id} (shown once): ${key}`,
+          { key_id: apiKey.id, api_key: key, name: apiKey.name, livemode: apiKey.livemode },
+          `${apiKey.livemode ? 'API key' : 'Test API key'} ${apiKey.id} (shown once): ${key}`,
         );
       }),
     );

@@ -1,7 +1,7 @@
 /** API keys: stored as SHA-256 only; the full key leaves `createApiKey` once and is never readable again. */
 import { sql, type Kysely } from 'kysely';
 import { newId } from '../domain/ids.js';
-import { generateApiKey, sha256Hex } from '../domain/secrets.js';
+import { API_KEY_PREFIX, generateApiKey, sha256Hex, TEST_API_KEY_PREFIX } from '../domain/secrets.js';
 import { PREPARED } from './connect.js';
 import type { ApiKeyRow, DB } from './schema.js';
 
@@ -23,7 +23,7 @@ export function toApiKey(row: ApiKeyRow): ApiKey {
     id: row.id,
     orgId: row.org_id,
     name: row.name,
-    hint: `rdk_live_…${row.last4}`,
+    hint: `${row.livemode ? API_KEY_PREFIX : TEST_API_KEY_PREFIX}…${row.last4}`,
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,
     revokedAt: row.revoked_at,
@@ -35,11 +35,20 @@ export async function createApiKey(
   db: Kysely<DB>,
   orgId: string,
   name = 'default',
+  options: { livemode?: boolean } = {},
 ): Promise<{ key: string; apiKey: ApiKey }> {
-  const key = generateApiKey();
+  const livemode = options.livemode ?? true;
+  const key = generateApiKey(livemode);
   const row = await db
     .insertInto('api_keys')
-    .values({ id: newId('key'), org_id: orgId, name, key_hash: sha256Hex(key), last4: key.slice(-4) })
+    .values({
+      id: newId('key'),
+      org_id: orgId,
+      name,
+      key_hash: sha256Hex(key),
+      last4: key.slice(-4),
+      livemode,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
   return { key, apiKey: toApiKey(row) };

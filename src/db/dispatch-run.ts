@@ -34,6 +34,8 @@ export interface DispatchInput {
   executorRef?: string | null | undefined;
   assignTo?: string | null | undefined;
   idempotencyKey?: string | undefined;
+  /** false: a test run (a test key's): no credit taken, seen by test keys only. */
+  livemode: boolean;
   /** The request body, hashed to detect a key reused for a different request. */
   requestBody: string;
   /** The webhook secret is stored encrypted with it. */
@@ -107,7 +109,8 @@ async function claimIdempotencyKey(
   key: string,
   runId: string,
 ): Promise<RunRow | undefined> {
-  const requestHash = sha256Hex(input.requestBody);
+  // The mode is part of the request: a test key's retry must not answer with a live run, or back.
+  const requestHash = sha256Hex(input.livemode ? input.requestBody : `test:${input.requestBody}`);
   const claimed = await trx
     .insertInto('idempotency_keys')
     .values({ org_id: input.orgId, key, request_hash: requestHash, run_id: runId, created_at: input.now })
@@ -160,6 +163,7 @@ export async function dispatchRun(
     webhook,
     expiresAt: computeExpiresAt(input.now, input.expiresInHours),
     now: input.now,
+    livemode: input.livemode,
   };
   const key = input.idempotencyKey;
   if (key === undefined) {

@@ -33,6 +33,7 @@ export async function appendRunEvent(
       templateVersion: run.template_version,
       identity: run.identity as Identity | null,
       executorRef: run.executor_ref,
+      livemode: run.livemode,
     },
     { id: newId('evt'), type: event.type, seq, at: event.now, data: event.data },
   );

@@ -50,7 +50,7 @@ export async function listOrgEvents(
 ): Promise<{ events: EventEnvelope[]; nextCursor: string | null }> {
   let query = db
     .selectFrom('events')
-    .select(['id', 'created_at', 'seq', 'envelope'])
+    .select(['id', 'created_at', 'seq', 'livemode', 'envelope'])
     .where('org_id', '=', scope.orgId)
     .where('livemode', '=', scope.livemode)
     .orderBy('created_at', 'desc')
@@ -79,7 +79,8 @@ export async function listOrgEvents(
   const page = rows.slice(0, filter.limit);
   const last = page[page.length - 1];
   return {
-    events: page.map((row) => row.envelope as EventEnvelope),
+    // Envelopes stored before migration 0015 have no livemode; their rows do.
+    events: page.map((row) => ({ ...(row.envelope as EventEnvelope), livemode: row.livemode })),
     nextCursor:
       rows.length > filter.limit && last
         ? encodeEventCursor({ createdAt: last.created_at, seq: last.seq, id: last.id })

@@ -24,6 +24,8 @@ export interface Run {
   startedAt: Date | null;
   finishedAt: Date | null;
   lastStepId: string | null;
+  /** false for a test run. */
+  livemode: boolean;
 }
 
 export function toRun(row: RunRow): Run {
@@ -43,6 +45,7 @@ export function toRun(row: RunRow): Run {
     startedAt: row.started_at,
     finishedAt: row.finished_at,
     lastStepId: row.last_step_id,
+    livemode: row.livemode,
   };
 }
 
@@ -86,6 +89,7 @@ export type RunSummary = Pick<
   | 'createdAt'
   | 'expiresAt'
   | 'finishedAt'
+  | 'livemode'
 >;
 
 /**
@@ -95,7 +99,7 @@ export type RunSummary = Pick<
 export async function listRuns(
   db: Kysely<DB>,
   orgId: string,
-  options: RunFilters & { cursor?: string | undefined; limit: number },
+  options: RunFilters & { cursor?: string | undefined; limit: number; livemode?: boolean },
 ): Promise<{ runs: RunSummary[]; nextCursor: string | null }> {
   let query = db
     .selectFrom('runs')
@@ -109,8 +113,10 @@ export async function listRuns(
       'created_at',
       'expires_at',
       'finished_at',
+      'livemode',
     ])
     .where('org_id', '=', orgId)
+    .where('livemode', '=', options.livemode ?? true)
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .limit(options.limit + 1);
@@ -132,6 +138,7 @@ export async function listRuns(
   return {
     runs: page.rows.map((row) => ({
       id: row.id,
+      livemode: row.livemode,
       status: row.status,
       templateId: row.template_id,
       templateVersion: row.template_version,

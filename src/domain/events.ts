@@ -21,6 +21,8 @@ export interface EventEnvelope {
   ts: string;
   identity: Identity;
   seq: number;
+  /** false for a test run (dispatched with an `rdk_test_…` key). */
+  livemode: boolean;
   data: Record<string, unknown>;
 }
 
@@ -30,6 +32,7 @@ export interface EnvelopeRun {
   templateVersion: number;
   identity: Identity | null;
   executorRef: string | null;
+  livemode: boolean;
 }
 
 export function buildEnvelope(
@@ -45,6 +48,7 @@ export function buildEnvelope(
     ts: event.at.toISOString(),
     identity: run.identity ?? { mode: 'anonymous' },
     seq: event.seq,
+    livemode: run.livemode,
     data: { executor_ref: run.executorRef, ...event.data },
   };
 }
@@ -75,9 +79,12 @@ export function deliveryBody(storedEnvelope: string, attempt: number): string {
 
 /** The seed's order for an envelope whose keys were reordered. */
 function inSeedOrder(raw: EventEnvelope): EventEnvelope {
-  const { event_id, event, run_id, template_id, template_v, ts, identity, seq } = raw;
+  const { event_id, event, run_id, template_id, template_v, ts, identity, seq, livemode } = raw;
   // Known keys first, in order; anything a later version adds (and `data`) follows.
-  return Object.assign({ event_id, event, run_id, template_id, template_v, ts, identity, seq }, raw);
+  return Object.assign(
+    { event_id, event, run_id, template_id, template_v, ts, identity, seq, livemode },
+    raw,
+  );
 }
 
 /** `undefined` or `["*"]` → all five; otherwise the names given, deduplicated. Unknown names are refused by the API schema. */

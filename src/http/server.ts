@@ -64,10 +64,16 @@ export function warnAboutUnsafeSettings(config: Config, logger: pino.Logger): vo
  * The first start's API key, also written to `<data dir>/first-api-key` (mode 0600, never replaced),
  * so a key printed to a terminal nobody watched is not lost; delete the file once it is stored.
  */
-export function writeFirstApiKey(dataDir: string, orgId: string, apiKey: string): string {
+export function writeFirstApiKey(
+  dataDir: string,
+  orgId: string,
+  apiKey: string,
+  testApiKey?: string,
+): string {
   const file = path.join(dataDir, FIRST_API_KEY_FILE);
   fs.mkdirSync(dataDir, { recursive: true });
-  fs.writeFileSync(file, `org ${orgId}\n${apiKey}\n`, { flag: 'wx', mode: 0o600 });
+  const test = testApiKey === undefined ? '' : `${testApiKey}\n`;
+  fs.writeFileSync(file, `org ${orgId}\n${apiKey}\n${test}`, { flag: 'wx', mode: 0o600 });
   return file;
 }
 
@@ -125,10 +131,11 @@ export async function serve(
     const first = await bootstrapFirstOrg(database.db);
     if (first) {
       // Printed, not logged: the key must not end up in log storage.
-      const file = writeFirstApiKey(config.dataDir, first.orgId, first.apiKey);
+      const file = writeFirstApiKey(config.dataDir, first.orgId, first.apiKey, first.testApiKey);
       process.stdout.write(
         `\nFirst start: created org ${first.orgId} with ${BOOTSTRAP_CREDITS} credits.\n` +
           `API key (store it now; also in ${file}, mode 0600: delete that file once stored): ${first.apiKey}\n` +
+          `Test API key (test runs: no credits used, seen only by test keys): ${first.testApiKey}\n` +
           `Dashboard setup link for the first owner (one-time, expires in 7 days): ${invitationLink(config.publicUrl, first.setupToken)}\n\n`,
       );
     }

@@ -220,6 +220,8 @@ for (const kind of testDatabaseKinds()) {
         await fresh.database.db.deleteFrom('orgs').execute();
         const first = await bootstrapFirstOrg(fresh.database.db, fresh.clock.now);
         assert.ok(first);
+        assert.match(first.apiKey, /^rdk_live_/);
+        assert.match(first.testApiKey, /^rdk_test_/);
         assert.equal(await bootstrapFirstOrg(fresh.database.db, fresh.clock.now), undefined, 'only once');
         const client = createDashboardClient(fresh.app);
         const view = await client.request('GET', `/v1/auth/invitations/${first.setupToken}`);

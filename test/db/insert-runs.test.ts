@@ -28,6 +28,7 @@ for (const kind of testDatabaseKinds()) {
     function newRun(orgId: string, templateId: string, executorRef: string): NewRun {
       return {
         id: newId('r'),
+        livemode: true,
         orgId,
         templateId,
         executorRef,

@@ -9,6 +9,7 @@ const envelope = buildEnvelope(
     templateVersion: 3,
     identity: { mode: 'external', name: 'Ana "the cleaner" Ruiz', email: 'ana@example.com' },
     executorRef: 'booking-1',
+    livemode: true,
   },
   {
     id: 'evt-0b6c1f9e-3f1d-4b8e-9a51-6a1f3c2d4e5f',

@@ -70,9 +70,9 @@ describe('logs', () => {
   it('writes the first API key to a 0600 file it never replaces', () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rundun-first-key-'));
     try {
-      const file = writeFirstApiKey(dataDir, 'org-1', 'rdk_live_x');
+      const file = writeFirstApiKey(dataDir, 'org-1', 'rdk_live_x', 'rdk_test_x');
       assert.equal(fs.statSync(file).mode & 0o777, 0o600);
-      assert.match(fs.readFileSync(file, 'utf8'), /rdk_live_x/);
+      assert.equal(fs.readFileSync(file, 'utf8'), 'org org-1\nrdk_live_x\nrdk_test_x\n');
       assert.throws(() => writeFirstApiKey(dataDir, 'org-2', 'rdk_live_y'), { code: 'EEXIST' });
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });

@@ -150,6 +150,11 @@ export interface WebhookEnvelope<Name extends WebhookEventName, Data> {
   identity: Identity;
   /** The event's position in its run: 1, 2, 3… Order a run's events by it. */
   seq: number;
+  /**
+   * `false` for a test run (dispatched with an `rdk_test_…` key: no credit used); `true` otherwise.
+   * Test deliveries are signed exactly as live ones. Absent from events written before version 0.2.
+   */
+  livemode: boolean;
   data: Data;
 }
 

@@ -18,6 +18,7 @@ export function sampleEvent(overrides: Partial<StepCompletedEvent> = {}): StepCo
     ts: '2026-05-22T08:33:12Z',
     identity: { mode: 'member', user_id: 'u-abc12300-e29b-41d4-a716-446655440000' },
     seq: 1,
+    livemode: true,
     data: {
       executor_ref: 'job-1234',
       step_id: 's-dm01',

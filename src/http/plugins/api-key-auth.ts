@@ -88,7 +88,7 @@ export class ApiKeyCache {
   }
 }
 
-const UNAUTHORIZED = 'Send a valid API key as "Authorization: Bearer rdk_live_…".';
+const UNAUTHORIZED = 'Send a valid API key as "Authorization: Bearer rdk_live_…" (or rdk_test_…).';
 
 export function registerApiKeyAuth(app: FastifyInstance, cache: ApiKeyCache): void {
   const { db, now, config } = app.ctx;

@@ -4,6 +4,7 @@
  * off); completed / cancelled / expired / unknown → a final page. When the run cannot be loaded for
  * want of a connection, the copy this phone saved is used so the person can keep working offline.
  */
+import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, fetchRun } from './api';
 import { FinalPage, type FinalKind } from './final-page';
@@ -115,12 +116,13 @@ export function App({ runId }: { runId: string }) {
         />
       );
     case 'start':
-      return (
+      return withTestBanner(
+        phase.doc,
         <StartScreen
           doc={phase.doc}
           onStarted={(doc) => void enter(doc, false)}
           onEnded={(status) => (status === 409 ? void load() : void finish(findFinalPageForStatus(status)))}
-        />
+        />,
       );
     case 'sign_in':
       return (
@@ -131,6 +133,22 @@ export function App({ runId }: { runId: string }) {
         />
       );
     case 'flow':
-      return <RunFlow session={phase.session} offline={phase.offline} onContinueHere={() => void load()} />;
+      return withTestBanner(
+        phase.session.doc,
+        <RunFlow session={phase.session} offline={phase.offline} onContinueHere={() => void load()} />,
+      );
   }
+}
+
+/** A test run (dispatched with a test key) says so above every screen: nothing it records is real. */
+function withTestBanner(doc: RunDocument, screen: ComponentChildren): ComponentChildren {
+  if (doc.livemode !== false) return screen;
+  return (
+    <>
+      <p class="test-run-banner" role="status">
+        Test run — answers go to the sender's test integration, nothing here is real.
+      </p>
+      {screen}
+    </>
+  );
 }

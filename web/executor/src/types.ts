@@ -105,6 +105,8 @@ export interface RunDocument {
   progress: Progress;
   last_step_id: string | null;
   answers: Record<string, ServerAnswer>;
+  /** false for a test run (dispatched with a test key); absent from older servers. */
+  livemode?: boolean;
 }
 
 export interface ProblemDetails {

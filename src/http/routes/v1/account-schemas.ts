@@ -65,6 +65,7 @@ export const ApiKeySchema = Type.Object({
   created_at: Timestamp,
   last_used_at: Nullable(Timestamp),
   revoked_at: Nullable(Timestamp),
+  livemode: Type.Boolean({ description: 'false for a test key (rdk_test_…).' }),
 });
 export type ApiKeyBody = Type.Static<typeof ApiKeySchema>;
 

@@ -2,7 +2,7 @@
  * API keys of the org (Settings → API keys). Every route needs an owner's dashboard session: an API
  * key cannot list, mint or revoke keys.
  *   GET    /v1/api-keys        name, rdk_live_…last 4, created, last used, revoked
- *   POST   /v1/api-keys        { name } → the key, in full, this once (201)
+ *   POST   /v1/api-keys        { name, mode?: live | test } → the key, in full, this once (201)
  *   DELETE /v1/api-keys/:id    revokes it: refused at once by this process, by others within
  *                              API_KEY_CACHE_MS (another org's key: 404)
  */
@@ -15,7 +15,15 @@ import { problems } from '../../schemas.js';
 import { ApiKeySchema, CreatedApiKeySchema, type ApiKeyBody } from './account-schemas.js';
 
 const CreateApiKeyBody = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 100 }) },
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    mode: Type.Optional(
+      Type.Union([Type.Literal('live'), Type.Literal('test')], {
+        description:
+          'live (default): rdk_live_…; test: rdk_test_…, whose runs take no credit and are seen only by test keys.',
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 
@@ -27,6 +35,7 @@ function toApiKeyBody(key: ApiKey): ApiKeyBody {
     created_at: key.createdAt.toISOString(),
     last_used_at: key.lastUsedAt?.toISOString() ?? null,
     revoked_at: key.revokedAt?.toISOString() ?? null,
+    livemode: key.livemode,
   };
 }
 
@@ -61,8 +70,10 @@ export function registerApiKeyRoutes(app: FastifyInstance): void {
     },
     async (request, reply) => {
       requireOwnerSession(request);
-      const { name } = request.body as Type.Static<typeof CreateApiKeyBody>;
-      const { key, apiKey } = await createApiKey(ctx.db, request.orgId, name.trim());
+      const { name, mode } = request.body as Type.Static<typeof CreateApiKeyBody>;
+      const { key, apiKey } = await createApiKey(ctx.db, request.orgId, name.trim(), {
+        livemode: mode !== 'test',
+      });
       return reply.code(201).send({ ...toApiKeyBody(apiKey), api_key: key });
     },
   );

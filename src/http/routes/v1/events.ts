@@ -43,6 +43,7 @@ const EventSchema = Type.Object(
     ts: Type.String({ format: 'date-time', description: 'When the event happened.' }),
     identity: IdentityOut,
     seq: Type.Integer({ description: "The event's number within its run: 1, 2, 3…" }),
+    livemode: Type.Boolean({ description: 'false for a test run.' }),
     data: Type.Record(Type.String(), Type.Unknown(), {
       description: 'The event-specific payload, as in the webhook (docs/webhooks.md).',
     }),

@@ -93,6 +93,7 @@ function toRunSummary(ctx: AppContext, run: RunSummary) {
     created_at: run.createdAt.toISOString(),
     expires_at: run.expiresAt?.toISOString() ?? null,
     finished_at: run.finishedAt?.toISOString() ?? null,
+    livemode: run.livemode,
   };
 }
 
@@ -174,6 +175,7 @@ export function registerRunRoutes(app: FastifyInstance): void {
         assignTo: body.assign_to,
         idempotencyKey: request.headers['idempotency-key'] as string | undefined,
         requestBody: JSON.stringify(body),
+        livemode: request.livemode,
         keyring: ctx.keyring,
         now: ctx.now(),
       });
@@ -204,7 +206,8 @@ export function registerRunRoutes(app: FastifyInstance): void {
     async (request) => {
       const { id } = request.params as { id: string };
       const row = await readRunExpiringIfDue(ctx.db, id, ctx.now());
-      if (!row || row.org_id !== request.orgId) throw notFound('Run');
+      // A test key sees test runs only, a live key live runs only: the other mode's run is not found.
+      if (!row || row.org_id !== request.orgId || row.livemode !== request.livemode) throw notFound('Run');
       return buildRunDocument(ctx, toRun(row));
     },
   );
@@ -261,6 +264,7 @@ export function registerRunRoutes(app: FastifyInstance): void {
         createdBefore: query.created_before === undefined ? undefined : new Date(query.created_before),
         cursor: query.cursor,
         limit: query.limit,
+        livemode: request.livemode,
       });
       return { data: page.runs.map((run) => toRunSummary(ctx, run)), next_cursor: page.nextCursor };
     },

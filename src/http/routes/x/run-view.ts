@@ -91,6 +91,7 @@ export async function buildExecutorRunView(ctx: AppContext, row: RunRow, user: U
     progress: computeProgress(run.template, answers),
     last_step_id: run.lastStepId,
     answers: answerViews,
+    livemode: run.livemode,
     ...describeLogic(run.template, answers),
   };
 }
