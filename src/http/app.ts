@@ -99,7 +99,11 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
       },
       components: {
         securitySchemes: {
-          apiKey: { type: 'http', scheme: 'bearer', description: 'rdk_live_… API key (rdk_test_… for test mode)' },
+          apiKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'rdk_live_… API key (rdk_test_… for test mode)',
+          },
           session: {
             type: 'apiKey',
             in: 'cookie',
