@@ -292,8 +292,8 @@ describe('template editor flows in Chromium', { skip }, () => {
 
     // The browser's Back button: cancelled, the editor and its URL stay.
     answer(false);
-    await page.evaluate(() => window.history.back());
-    await page.waitForFunction(() => window.location.pathname.includes('/app/templates/'));
+    await page.evaluate('history.back()');
+    await page.waitForFunction("location.pathname.includes('/app/templates/')");
     await page.getByText('Unsaved changes.').waitFor();
     assert.equal(dialogs[1], 'confirm: You have unsaved changes. Leave without saving?');
     assert.match(page.url(), new RegExp(`/app/templates/${template.id}$`));
