@@ -338,6 +338,84 @@ describe('dashboard in Chromium', { skip }, () => {
     await page.getByRole('cell', { name: 'booking_42' }).waitFor();
   });
 
+  it('shows a failed delivery on Deliveries with Failed only, and Recover failed sends it again', async () => {
+    const templates = (await withKey('GET', '/v1/templates')).body.data as { id: string }[];
+    receiver.respondWith(500);
+    try {
+      const run = await withKey('POST', '/v1/runs', {
+        template_id: templates[0]!.id,
+        executor_ref: 'booking_45',
+        webhook: { url: receiver.url, secret: WEBHOOK_SECRET, events: ['run.cancelled'] },
+      });
+      assert.equal(run.status, 201);
+      const failingRun = run.body.run_id as string;
+      const executor = async (step: string, body: unknown) =>
+        (
+          await fetch(`${server.url}/x/runs/${failingRun}/${step}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          })
+        ).status;
+      assert.equal(await executor('start', { identity: { mode: 'external', name: 'Ann' } }), 200);
+      assert.equal(await executor('cancel', {}), 200);
+      // 1 attempt + the harness's 5 quick retries, every one answered 500: the delivery is failed.
+      await receiver.waitFor((all) => all.filter((r) => r.body.includes(failingRun)).length >= 6, 30_000);
+      for (;;) {
+        const failed = await withKey('GET', '/v1/deliveries?status=failed');
+        if ((failed.body.data as unknown[]).length === 1) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+
+      await nav(page, 'Deliveries');
+      await checkPage(page, 'Deliveries', 'deliveries');
+      await page.getByRole('row').filter({ hasText: 'run.completed' }).first().waitFor();
+      await page.getByLabel('Failed only').check();
+      await page.waitForURL(/status=failed/);
+      await page.getByRole('row').filter({ hasText: 'run.completed' }).first().waitFor({ state: 'detached' });
+      const row = page.getByRole('row').filter({ hasText: 'run.cancelled' });
+      await row.getByText('Failed', { exact: true }).waitFor();
+      await row.getByRole('cell', { name: '500', exact: true }).waitFor();
+      assert.equal(
+        await row.getByRole('link', { name: /^r-/ }).getAttribute('href'),
+        `/app/runs/${failingRun}`,
+      );
+      await row.getByRole('button', { name: /^run\.cancelled seq/ }).click();
+      await page
+        .getByRole('region', { name: 'Attempt 6' })
+        .getByRole('heading', { name: 'Response 500' })
+        .waitFor();
+      await checkPage(page, 'Deliveries', 'deliveries-failed');
+
+      receiver.respondWith(200);
+      const before = receiver.received.length;
+      await page
+        .getByRole('form', { name: 'Recover failed deliveries' })
+        .getByRole('button', { name: 'Recover failed' })
+        .click();
+      const dialog = page.getByRole('dialog', { name: 'Recover failed deliveries?' });
+      await dialog.waitFor();
+      await checkPage(page, 'Deliveries', 'deliveries-recover-confirm');
+      await dialog.getByRole('button', { name: 'Recover failed' }).click();
+      await page
+        .getByRole('status')
+        .filter({ hasText: /^1 queued/ })
+        .waitFor();
+      await receiver.waitFor((all) => all.length > before);
+      const resent = JSON.parse(receiver.received[receiver.received.length - 1]!.body);
+      assert.equal(resent.event, 'run.cancelled');
+      assert.equal(resent.delivery_attempt, 7);
+      // The list reloads itself while the recovery is queued; the delivery then leaves Failed only.
+      await page.getByText('No failed deliveries').waitFor({ timeout: 20_000 });
+      await page.getByLabel('Failed only').uncheck();
+      await page.waitForURL((url) => !url.search.includes('status=failed'));
+      await page.getByRole('row').filter({ hasText: 'run.cancelled' }).getByText('Succeeded').waitFor();
+      await checkPage(page, 'Deliveries', 'deliveries-recovered');
+    } finally {
+      receiver.respondWith(200);
+    }
+  });
+
   it('revokes the key with a confirmation, and the API refuses it at once', async () => {
     await nav(page, 'Settings');
     await page.getByRole('button', { name: 'Revoke Production backend' }).click();

@@ -92,7 +92,7 @@ export interface DeliveryAttempt {
   error: string | null;
   succeeded: boolean;
 }
-export interface Delivery {
+export interface DeliverySummary {
   delivery_id: string;
   event_id: string;
   event: string;
@@ -106,5 +106,8 @@ export interface Delivery {
   last_error: string | null;
   created_at: string;
   updated_at: string;
+}
+/** A delivery with its attempt log (a run's deliveries, GET /v1/deliveries/:id). */
+export interface Delivery extends DeliverySummary {
   attempts: DeliveryAttempt[];
 }

@@ -7,13 +7,26 @@ import { useState } from 'preact/hooks';
 import { api, describeError } from '../../../../shared/api-client';
 import { Link } from '../../router';
 import { formatDateTime } from '../../ui/format';
+import { Loaded } from '../../ui/states';
 import { StatusBadge } from '../../ui/status-badge';
-import type { Delivery, DeliveryAttempt } from '../../wire';
+import { useApi } from '../../ui/use-api';
+import type { Delivery, DeliveryAttempt, DeliverySummary } from '../../wire';
 
-function lastStatus(delivery: Delivery): string {
-  const last = delivery.attempts[delivery.attempts.length - 1];
-  if (!last) return '—';
-  return last.response ? String(last.response.status) : 'no response';
+/** A delivery as a list shows it: with its attempts (a run's list) or without (the org's list). */
+type ListedDelivery = DeliverySummary & { attempts?: DeliveryAttempt[] };
+
+function lastStatus(delivery: ListedDelivery): string {
+  if (delivery.attempts) {
+    const last = delivery.attempts[delivery.attempts.length - 1];
+    if (!last) return '—';
+    return last.response ? String(last.response.status) : 'no response';
+  }
+  // The org-wide list has no attempt logs: the last failure's code is at the start of its error.
+  if (delivery.attempt_count === 0) return '—';
+  const code = /^HTTP (\d{3})\b/.exec(delivery.last_error ?? '');
+  if (code) return code[1]!;
+  if (delivery.status === 'succeeded') return '2xx';
+  return delivery.last_error ? 'no response' : '—';
 }
 
 export function DeliveryTable({
@@ -21,14 +34,14 @@ export function DeliveryTable({
   onChanged,
   showRun = false,
 }: {
-  deliveries: Delivery[];
+  deliveries: ListedDelivery[];
   onChanged: () => void;
   showRun?: boolean;
 }) {
   const [open, setOpen] = useState<string>();
   const [message, setMessage] = useState<string>();
 
-  async function replay(delivery: Delivery) {
+  async function replay(delivery: ListedDelivery) {
     setMessage(undefined);
     try {
       await api.post(`/v1/deliveries/${encodeURIComponent(delivery.delivery_id)}/replay`);
@@ -106,7 +119,11 @@ export function DeliveryTable({
                 expanded && (
                   <tr key={`${delivery.delivery_id}-detail`} class="detail-row">
                     <td colSpan={showRun ? 8 : 7} id={detailId}>
-                      <Attempts delivery={delivery} />
+                      {delivery.attempts ? (
+                        <Attempts delivery={{ ...delivery, attempts: delivery.attempts }} />
+                      ) : (
+                        <LoadedAttempts id={delivery.delivery_id} />
+                      )}
                     </td>
                   </tr>
                 ),
@@ -135,6 +152,16 @@ function prettyBody(body: string): string {
   } catch {
     return body;
   }
+}
+
+/** The attempts of a delivery listed without them, read when its row is opened. */
+function LoadedAttempts({ id }: { id: string }) {
+  const delivery = useApi<Delivery>(`/v1/deliveries/${encodeURIComponent(id)}`);
+  return (
+    <Loaded state={delivery} what="the attempts">
+      {(loaded) => <Attempts delivery={loaded} />}
+    </Loaded>
+  );
 }
 
 function Attempts({ delivery }: { delivery: Delivery }) {
