@@ -160,11 +160,9 @@ export async function listOrgDeliveries(
   if (filter.until) query = query.where('d.created_at', '<', filter.until);
   if (filter.cursor) {
     const cursor = decodeCursor(filter.cursor);
+    // A row comparison, not an OR: the index scan starts at the cursor (as the runs list does).
     query = query.where((eb) =>
-      eb.or([
-        eb('d.created_at', '<', cursor.createdAt),
-        eb.and([eb('d.created_at', '=', cursor.createdAt), eb('d.id', '<', cursor.id)]),
-      ]),
+      eb(eb.refTuple('d.created_at', 'd.id'), '<', eb.tuple(cursor.createdAt, cursor.id)),
     );
   }
   const page = toPage(await query.execute(), filter.limit);

@@ -63,16 +63,9 @@ export async function listOrgEvents(
   if (filter.until) query = query.where('created_at', '<', filter.until);
   if (filter.cursor) {
     const cursor = decodeEventCursor(filter.cursor);
+    // A row comparison, not an OR: the index scan starts at the cursor (as the runs list does).
     query = query.where((eb) =>
-      eb.or([
-        eb('created_at', '<', cursor.createdAt),
-        eb.and([eb('created_at', '=', cursor.createdAt), eb('seq', '<', cursor.seq)]),
-        eb.and([
-          eb('created_at', '=', cursor.createdAt),
-          eb('seq', '=', cursor.seq),
-          eb('id', '<', cursor.id),
-        ]),
-      ]),
+      eb(eb.refTuple('created_at', 'seq', 'id'), '<', eb.tuple(cursor.createdAt, cursor.seq, cursor.id)),
     );
   }
   const rows = await query.execute();

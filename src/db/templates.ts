@@ -165,10 +165,7 @@ export async function listTemplates(
   if (options.cursor) {
     const cursor = decodeCursor(options.cursor);
     query = query.where((eb) =>
-      eb.or([
-        eb('templates.created_at', '<', cursor.createdAt),
-        eb.and([eb('templates.created_at', '=', cursor.createdAt), eb('templates.id', '<', cursor.id)]),
-      ]),
+      eb(eb.refTuple('templates.created_at', 'templates.id'), '<', eb.tuple(cursor.createdAt, cursor.id)),
     );
   }
   const page = toPage(await query.execute(), options.limit);
