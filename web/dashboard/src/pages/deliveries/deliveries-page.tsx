@@ -11,6 +11,7 @@ import { setQuery, useLocation } from '../../router';
 import { ConfirmDialog } from '../../ui/confirm-dialog';
 import { formatDateTime } from '../../ui/format';
 import { Empty, Loaded } from '../../ui/states';
+import { Pager } from '../../ui/pager';
 import { useApi } from '../../ui/use-api';
 import type { DeliverySummary, Page } from '../../wire';
 import { DeliveryTable } from './delivery-list';
@@ -63,18 +64,7 @@ export function DeliveriesPage() {
           ) : (
             <>
               <DeliveryTable deliveries={data} onChanged={deliveries.reload} showRun />
-              <nav class="pager" aria-label="Pages of deliveries">
-                {cursor && (
-                  <button type="button" class="button" onClick={() => history.back()}>
-                    Previous page
-                  </button>
-                )}
-                {next_cursor && (
-                  <button type="button" class="button" onClick={() => setQuery({ cursor: next_cursor })}>
-                    Next page
-                  </button>
-                )}
-              </nav>
+              <Pager label="Pages of deliveries" cursor={cursor} nextCursor={next_cursor} />
             </>
           )
         }

@@ -4,11 +4,12 @@
  * paginated on the server with its cursor.
  */
 import { withQuery } from '../../../../shared/api-client';
-import { Link, setQuery, useLocation } from '../../router';
+import { Link, useLocation } from '../../router';
 import type { Page, RunSummary, TemplateBody } from '../../wire';
 import { formatDateTime } from '../../ui/format';
 import { Empty, Loaded } from '../../ui/states';
 import { StatusBadge } from '../../ui/status-badge';
+import { Pager } from '../../ui/pager';
 import { useApi } from '../../ui/use-api';
 import { dateRangeError, readRunFilters, RunFilters, toApiQuery } from './run-filters';
 
@@ -86,18 +87,7 @@ export function RunsPage() {
                     </tbody>
                   </table>
                 </div>
-                <nav class="pager" aria-label="Pages of runs">
-                  {filters.cursor && (
-                    <button type="button" class="button" onClick={() => history.back()}>
-                      Previous page
-                    </button>
-                  )}
-                  {next_cursor && (
-                    <button type="button" class="button" onClick={() => setQuery({ cursor: next_cursor })}>
-                      Next page
-                    </button>
-                  )}
-                </nav>
+                <Pager label="Pages of runs" cursor={filters.cursor} nextCursor={next_cursor} />
               </>
             )
           }
