@@ -211,29 +211,40 @@ describe('executor app on a bad phone, in Chromium', { skip }, () => {
   });
 
   it('6: a second tap that began before the next step appeared does not skip that step', async () => {
-    const { run_id: runId, link } = await dispatch(doubleTapTemplate);
-    const { page, cdp, context } = await openPage({ cpu: 4, touch: true });
-    await context.grantPermissions(['geolocation'], { origin: server.url });
-    await startRun(page, link);
-    await waitForHeading(page, 'First question');
-    await yes(page);
-    const box = (await page.getByRole('button', { name: 'Next', exact: true }).boundingBox())!;
-    const point = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-    // A double tap: the second finger lands while "First question" is still being saved, and lifts
-    // once "Second question" is on screen, its Next under the finger.
-    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [point] });
-    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
-    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [point] });
-    assert.equal(await page.getByRole('heading', { level: 1 }).first().textContent(), 'First question');
-    await waitForHeading(page, 'Second question');
-    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
-    await waitForAllSaved(page);
-    await page.waitForTimeout(300); // the time a wrongly taken tap needs to show the third step
-    assert.equal(await page.getByRole('heading', { level: 1 }).first().textContent(), 'Second question');
-    assert.deepEqual(
-      (await stepEvents(runId)).map((e) => e.data.step_id),
-      ['s-d1'],
-    );
+    // The case needs the second finger down while "First question" is still on screen (Next waits up
+    // to 1.5 s for a position). A machine too loaded to dispatch it in time has not tested anything:
+    // that try is dropped and the case runs again on a fresh run.
+    for (let attempt = 1; ; attempt++) {
+      const { run_id: runId, link } = await dispatch(doubleTapTemplate);
+      const { page, cdp, context } = await openPage({ cpu: 4, touch: true });
+      await context.grantPermissions(['geolocation'], { origin: server.url });
+      await startRun(page, link);
+      await waitForHeading(page, 'First question');
+      await yes(page);
+      const box = (await page.getByRole('button', { name: 'Next', exact: true }).boundingBox())!;
+      const point = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+      // A double tap: the second finger lands while "First question" is still being saved, and lifts
+      // once "Second question" is on screen, its Next under the finger.
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [point] });
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [point] });
+      const headingAtSecondTap = await page.getByRole('heading', { level: 1 }).first().textContent();
+      if (headingAtSecondTap !== 'First question') {
+        await context.close();
+        assert.ok(attempt < 3, `three tries were too slow to tap before the next step showed`);
+        continue;
+      }
+      await waitForHeading(page, 'Second question');
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+      await waitForAllSaved(page);
+      await page.waitForTimeout(300); // the time a wrongly taken tap needs to show the third step
+      assert.equal(await page.getByRole('heading', { level: 1 }).first().textContent(), 'Second question');
+      assert.deepEqual(
+        (await stepEvents(runId)).map((e) => e.data.step_id),
+        ['s-d1'],
+      );
+      return;
+    }
   });
 
   it('8: a tap on a blocked Submit says why, next to the button', async () => {
