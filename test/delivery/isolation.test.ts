@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SLOW_ATTEMPT_MS } from '../../src/delivery/origin-slots.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { testDatabaseKinds } from '../helpers/database.js';
 import { startReceiver, type TestReceiver } from './helpers/receiver.js';
@@ -45,8 +47,11 @@ for (const kind of testDatabaseKinds()) {
         assert.equal(hanging.received.length, ORIGIN_CAP, 'the hanging receiver holds exactly its cap');
         assert.equal(hanging.maxOpen, ORIGIN_CAP);
 
-        // Its attempts end (500: retried in a minute); the next four take the freed slots, and the cap
-        // still holds while healthy receivers are served beside them.
+        // Its attempts end (500: retried in a minute) once they have hung long enough to count as slow
+        // (a quicker answer would earn the origin more slots); the next four take the freed slots, and
+        // the cap still holds while healthy receivers are served beside them.
+        const lastSent = Math.max(...hanging.received.map((request) => request.receivedAt));
+        await sleep(Math.max(0, lastSent + SLOW_ATTEMPT_MS - Date.now()));
         hanging.answerHanging({ status: 500 });
         await hanging.waitFor((r) => r.length === 2 * ORIGIN_CAP, 30_000);
         await deliverToHealthy(t, templateId, healthy, 2);
