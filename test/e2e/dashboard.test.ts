@@ -120,6 +120,35 @@ describe('dashboard in Chromium', { skip }, () => {
     assert.equal(await page.getByLabel('API key').count(), 0, 'the key is not shown again');
   });
 
+  it('creates a test key whose runs are test runs, listed apart from the live key', async () => {
+    await page.getByLabel('Name').fill('Staging backend');
+    await page.getByRole('radio', { name: /^Test/ }).check();
+    await page.getByRole('button', { name: 'Create key' }).click();
+    await page.getByRole('heading', { name: 'New test key “Staging backend”' }).waitFor();
+    const testKey = await page.getByLabel('API key').inputValue();
+    assert.match(testKey, /^rdk_test_[A-Za-z0-9]{32}$/);
+    const row = page.getByRole('row').filter({ hasText: 'Staging backend' });
+    await row.getByText(`rdk_test_…${testKey.slice(-4)}`).waitFor();
+    await row.getByText('Test', { exact: true }).waitFor();
+    await page
+      .getByRole('row')
+      .filter({ hasText: 'Production backend' })
+      .getByText('Live', { exact: true })
+      .waitFor();
+    await checkPage(page, 'API keys', 'api-keys-test');
+    assert.equal(await page.getByRole('radio', { name: /^Live/ }).isChecked(), true, 'the form resets');
+
+    const templates = (await withKey('GET', '/v1/templates', undefined, testKey)).body.data as {
+      id: string;
+    }[];
+    const run = await withKey('POST', '/v1/runs', { template_id: templates[0]!.id }, testKey);
+    assert.equal(run.status, 201);
+    const document = await withKey('GET', `/v1/runs/${run.body.run_id as string}`, undefined, testKey);
+    assert.equal(document.body.livemode, false);
+    assert.equal((await withKey('GET', `/v1/runs/${run.body.run_id as string}`)).status, 404);
+    assert.equal((await withKey('GET', '/v1/org', undefined, testKey)).status, 200);
+  });
+
   it('shows Templates with a template in the editor, and every Settings page', async () => {
     await nav(page, 'Templates');
     await checkPage(page, 'Templates', 'templates');

@@ -1,6 +1,7 @@
 /**
- * Settings → API keys: create (the key is shown once, with a copy button), list (name, rdk_live_…last 4,
- * created, last used) and revoke with a confirmation. Owners only, as the API enforces.
+ * Settings → API keys: create a live or a test key (shown once, with a copy button), list (name, mode,
+ * rdk_live_… or rdk_test_… with the last 4, created, last used) and revoke with a confirmation. Owners
+ * only, as the API enforces.
  */
 import { useState } from 'preact/hooks';
 import type { ApiKeyBody, CreatedApiKey } from '../../wire';
@@ -15,6 +16,16 @@ import { useApi } from '../../ui/use-api';
 import { OwnersOnly, SettingsFrame } from './settings-nav';
 
 type Created = CreatedApiKey;
+type Mode = 'live' | 'test';
+
+const MODES: { value: Mode; label: string; hint: string }[] = [
+  { value: 'live', label: 'Live', hint: 'rdk_live_…: real runs, one credit each.' },
+  { value: 'test', label: 'Test', hint: 'rdk_test_…: test runs, no credit, seen only by test keys.' },
+];
+
+function ModeBadge({ livemode }: { livemode: boolean }) {
+  return livemode ? <span class="badge">Live</span> : <span class="badge mode-test">Test</span>;
+}
 
 export function ApiKeysPage() {
   const session = useSignedIn();
@@ -50,6 +61,10 @@ function ApiKeys() {
         Your backend sends a key as <code>Authorization: Bearer rdk_live_…</code> on every call to{' '}
         <code>/v1</code>. A key is shown once, when it is created; store it in your secrets manager.
       </p>
+      <p>
+        A test key (<code>rdk_test_…</code>) dispatches test runs: they take no credit, their webhooks are
+        signed as live ones, and only test keys see them (this dashboard shows live runs).
+      </p>
       <CreateKeyForm
         onCreated={(key) => {
           setCreated(key);
@@ -58,7 +73,9 @@ function ApiKeys() {
       />
       {created && (
         <div class="callout">
-          <h2>New key “{created.name}”</h2>
+          <h2>
+            New {created.livemode ? 'live' : 'test'} key “{created.name}”
+          </h2>
           <p>Copy it now: it will not be shown again.</p>
           <CopyField id="new-api-key" label="API key" value={created.api_key} buttonLabel="Copy key" />
           <button type="button" class="button quiet" onClick={() => setCreated(undefined)}>
@@ -79,6 +96,7 @@ function ApiKeys() {
                 <thead>
                   <tr>
                     <th scope="col">Name</th>
+                    <th scope="col">Mode</th>
                     <th scope="col">Key</th>
                     <th scope="col">Created</th>
                     <th scope="col">Last used</th>
@@ -92,7 +110,10 @@ function ApiKeys() {
                     <tr key={key.key_id} class={key.revoked_at ? 'revoked' : undefined}>
                       <td>{key.name}</td>
                       <td>
-                        <code>{key.hint}</code>
+                        <ModeBadge livemode={key.livemode} />
+                      </td>
+                      <td>
+                        <code class="key-hint">{key.hint}</code>
                       </td>
                       <td>{formatDateTime(key.created_at)}</td>
                       <td>{key.last_used_at ? formatDateTime(key.last_used_at) : 'Never'}</td>
@@ -138,6 +159,7 @@ function ApiKeys() {
 
 function CreateKeyForm({ onCreated }: { onCreated: (key: Created) => void }) {
   const [name, setName] = useState('');
+  const [mode, setMode] = useState<Mode>('live');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
 
@@ -146,8 +168,9 @@ function CreateKeyForm({ onCreated }: { onCreated: (key: Created) => void }) {
     setBusy(true);
     setError(undefined);
     try {
-      onCreated(await api.post<Created>('/v1/api-keys', { name: name.trim() }));
+      onCreated(await api.post<Created>('/v1/api-keys', { name: name.trim(), mode }));
       setName('');
+      setMode('live');
     } catch (failure) {
       setError(failure);
     } finally {
@@ -167,6 +190,21 @@ function CreateKeyForm({ onCreated }: { onCreated: (key: Created) => void }) {
         error={fieldErrors(error).name}
         hint="What uses it, e.g. “Production backend”."
       />
+      <fieldset class="checks key-mode">
+        <legend>Mode</legend>
+        {MODES.map((option) => (
+          <label key={option.value} class="check">
+            <input
+              type="radio"
+              name="key-mode"
+              value={option.value}
+              checked={mode === option.value}
+              onChange={() => setMode(option.value)}
+            />
+            {option.label} <span class="muted small">{option.hint}</span>
+          </label>
+        ))}
+      </fieldset>
       <FormError message={error ? describeError(error) : undefined} />
       <SubmitButton busy={busy}>Create key</SubmitButton>
     </form>
