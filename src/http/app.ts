@@ -19,6 +19,7 @@ import type { Keyring } from '../secrets/keyring.js';
 import type { AppContext } from './context.js';
 import { ApiKeyCache, registerApiKeyAuth, bearerTokenHash } from './plugins/api-key-auth.js';
 import { registerBadStringCheck } from './bad-strings.js';
+import { registerOptionalBodies } from './optional-body.js';
 import { registerProblemHandlers } from './problems.js';
 import { REQUEST_ID_LOG_LABEL, registerRequestIdHeader, requestIdFor } from './request-id.js';
 import { SharedRateCounts, sharedRateLimitStore } from './shared-rate-limit.js';
@@ -86,6 +87,7 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
   registerProblemHandlers(app);
   registerRequestIdHeader(app);
   registerBadStringCheck(app);
+  registerOptionalBodies(app);
   app.addSchema(ProblemSchema);
 
   await app.register(swagger, {

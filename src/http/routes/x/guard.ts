@@ -5,11 +5,14 @@
  *  - ids in the path must look like ids (`r-<uuid>`, `s-…`), else 404 — a malformed id cannot exist;
  *  - CSRF: a state-changing request must carry a body type a cross-site form cannot send (JSON, or the
  *    route's image types, both of which a browser preflights), and an `Origin` (when present) must be
- *    PUBLIC_URL's origin or this request's own; `Sec-Fetch-Site: cross-site` is refused too;
+ *    PUBLIC_URL's origin or this request's own; `Sec-Fetch-Site: cross-site` is refused too. A request
+ *    with no body may omit the content type (src/http/optional-body.ts); if it carries a cookie it must
+ *    then send `Origin` or `Sec-Fetch-Site`, which browsers add and a cross-site page cannot forge;
  *  - answers are never cached (`Cache-Control: no-store`).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { STEP_ID_PATTERN } from '../../../domain/template.js';
+import { hasNoBody } from '../../optional-body.js';
 import { sendProblem } from '../../problems.js';
 import { MINUTE_MS, RateLimiter, rateLimited } from '../../rate-limiter.js';
 
@@ -55,6 +58,14 @@ async function guardRequest(request: FastifyRequest, reply: FastifyReply, limits
   if ((origin && !isAllowedOrigin(request, origin)) || request.headers['sec-fetch-site'] === 'cross-site')
     return sendProblem(reply, 'forbidden', 'Cross-site requests are not accepted.');
   const accepted = request.routeOptions.config.bodyTypes ?? ['application/json'];
+  if (accepted.includes('application/json') && !request.headers['content-type'] && hasNoBody(request)) {
+    if (request.headers.cookie === undefined || origin || request.headers['sec-fetch-site']) return;
+    return sendProblem(
+      reply,
+      'forbidden',
+      'A request with a cookie and no body must send Origin or Sec-Fetch-Site (browsers do), or Content-Type: application/json.',
+    );
+  }
   if (!accepted.includes(mediaTypeOf(request))) return refuseBodyType(request, reply, accepted);
 }
 
