@@ -9,17 +9,31 @@
  * slots (or what it had in flight in the second it turned slow), while a fast receiver with a backlog
  * soon gets enough slots for the batches that keep the database work per delivery small.
  *
+ * Slow origins are also counted by the address they resolved to: those sharing an address share `min`
+ * slots between them, so 40 hanging subdomains (or ports) of one host hold 4 slots, not 160. An origin
+ * is slow while an attempt of it has been in flight SLOW_ATTEMPT_MS or more, or its last attempt took
+ * that long. Origins whose attempts end quickly are not pooled, so tenants behind one CDN address
+ * keep their own slots; a new origin on an address full of slow attempts gets one attempt at a time
+ * until one has ended quickly. The address is what the delivery agent's lookup returned for the host
+ * (`noteAddress`), or the host itself when it is an IP address.
+ *
  * A fast origin (one that has earned more than `min`) may also have up to its cap of claims waiting
  * in the worker (`room`), started the moment a slot frees instead of after the next claim's round trip.
  * A slow one has no such queue, so nothing waits behind a hanging receiver while its lease runs.
  */
+import net from 'node:net';
+
 export const FAST_ATTEMPT_MS = 1_000;
 export const SLOW_ATTEMPT_MS = 2_000;
 /** State of origins with nothing in flight is forgotten after this long. */
 const IDLE_FORGET_MS = 10 * 60_000;
 
 interface OriginState {
+  /** The URL's host, without brackets for IPv6. */
+  host: string;
   cap: number;
+  /** Whether the last attempt that ended took SLOW_ATTEMPT_MS or more; undefined before any ended. */
+  endedSlow: boolean | undefined;
   /** The last claim filled every free slot: there is more work than slots. */
   limited: boolean;
   /** Start times of the attempts in flight. */
@@ -27,8 +41,14 @@ interface OriginState {
   lastUsed: number;
 }
 
+function hostOf(origin: string): string {
+  return new URL(origin).hostname.replace(/^\[(.*)\]$/, '$1');
+}
+
 export class OriginSlots {
   readonly #origins = new Map<string, OriginState>();
+  /** The address each host last resolved to. */
+  readonly #addresses = new Map<string, string>();
   #inFlight = 0;
 
   constructor(
@@ -42,7 +62,14 @@ export class OriginSlots {
   }
 
   acquire(origin: string, now = Date.now()): number {
-    const state = this.#origins.get(origin) ?? { cap: this.min, limited: false, starts: [], lastUsed: now };
+    const state = this.#origins.get(origin) ?? {
+      host: hostOf(origin),
+      cap: this.min,
+      endedSlow: undefined,
+      limited: false,
+      starts: [],
+      lastUsed: now,
+    };
     state.starts.push(now);
     this.#inFlight++;
     state.lastUsed = now;
@@ -72,14 +99,46 @@ export class OriginSlots {
       state.starts.splice(index, 1);
       this.#inFlight--;
     }
-    if (durationMs >= SLOW_ATTEMPT_MS) state.cap = this.min;
+    state.endedSlow = durationMs >= SLOW_ATTEMPT_MS;
+    if (state.endedSlow) state.cap = this.min;
     else if (durationMs < FAST_ATTEMPT_MS && state.limited) state.cap = Math.min(this.max, state.cap + 1);
   }
 
+  /** What the delivery agent's lookup answered for `host` (the first address when it gave several). */
+  noteAddress(host: string, address: string): void {
+    if (this.#addresses.size >= 10_000 && !this.#addresses.has(host)) this.#addresses.clear();
+    this.#addresses.set(host, address);
+  }
+
   /** True when `origin` may start another attempt now. */
-  hasFree(origin: string): boolean {
+  hasFree(origin: string, now = Date.now()): boolean {
     const state = this.#origins.get(origin);
-    return !state || state.starts.length < state.cap;
+    return !state || (state.starts.length < state.cap && !this.#addressFull(state, now));
+  }
+
+  #isSlow(state: OriginState, now: number): boolean {
+    return state.endedSlow === true || state.starts.some((start) => now - start >= SLOW_ATTEMPT_MS);
+  }
+
+  #addressOf(state: OriginState): string | undefined {
+    return this.#addresses.get(state.host) ?? (net.isIP(state.host) ? state.host : undefined);
+  }
+
+  /**
+   * True when the address of `state`'s origin already has `min` attempts of slow origins in flight and
+   * this origin is slow too, or has not shown it is not (none of its attempts ended yet) and has one
+   * attempt in flight already: a new origin there gets one attempt to show it answers quickly.
+   */
+  #addressFull(state: OriginState, now: number): boolean {
+    const slow = this.#isSlow(state, now);
+    if (!slow && (state.endedSlow === false || state.starts.length === 0)) return false;
+    const address = this.#addressOf(state);
+    if (address === undefined) return false;
+    let inFlight = 0;
+    for (const other of this.#origins.values())
+      if (other.starts.length > 0 && this.#addressOf(other) === address && this.#isSlow(other, now))
+        inFlight += other.starts.length;
+    return inFlight >= this.min;
   }
 
   /** True for an origin that has earned more than `min` slots (see the top of this file). */
@@ -109,7 +168,7 @@ export class OriginSlots {
         continue;
       }
       if (state.starts.some((start) => now - start >= SLOW_ATTEMPT_MS)) state.cap = this.min;
-      free[origin] = Math.max(0, state.cap - state.starts.length);
+      free[origin] = this.#addressFull(state, now) ? 0 : Math.max(0, state.cap - state.starts.length);
     }
     return free;
   }

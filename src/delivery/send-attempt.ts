@@ -8,8 +8,9 @@
  *   must be public addresses, and names are resolved through `guardedLookup`, which refuses non-public
  *   addresses at connect time (DNS rebinding).
  */
+import dns from 'node:dns';
 import { EventEmitter } from 'node:events';
-import net from 'node:net';
+import net, { type LookupFunction } from 'node:net';
 import { signWebhook } from '@rundun/webhooks';
 import { Agent } from 'undici';
 import type { ClaimedDelivery } from '../db/claim-deliveries.js';
@@ -67,19 +68,29 @@ export interface AttemptOutcome extends AttemptLog {
   retryAfterMs: number | null;
 }
 
-export function createDeliveryAgent(options: { allowInsecure: boolean; originCap: number }): Agent {
+/**
+ * The agent every attempt of a worker goes through. `onAddress` hears what each host resolved to when
+ * a connection is made (the worker counts slow origins by address: src/delivery/origin-slots.ts).
+ */
+export function createDeliveryAgent(options: {
+  allowInsecure: boolean;
+  originCap: number;
+  onAddress?: (host: string, address: string) => void;
+}): Agent {
+  const resolve: LookupFunction = options.allowInsecure ? dns.lookup : guardedLookup;
+  const lookup: LookupFunction = (hostname, lookupOptions, callback) =>
+    resolve(hostname, lookupOptions, (error, address, family) => {
+      const first = Array.isArray(address) ? address[0]?.address : address;
+      if (!error && first) options.onAddress?.(hostname, first);
+      callback(error, address, family);
+    });
   return new Agent({
     connections: options.originCap,
     keepAliveTimeout: 4_000,
     // The attempt's own timer aborts first; these only bound a stuck socket.
     headersTimeout: DELIVERY_TIMEOUT_MS + 5_000,
     bodyTimeout: DELIVERY_TIMEOUT_MS + 5_000,
-    connect: options.allowInsecure
-      ? { timeout: DELIVERY_TIMEOUT_MS }
-      : {
-          timeout: DELIVERY_TIMEOUT_MS,
-          lookup: guardedLookup as unknown as typeof import('node:dns').lookup,
-        },
+    connect: { timeout: DELIVERY_TIMEOUT_MS, lookup: lookup as unknown as typeof dns.lookup },
   });
 }
 

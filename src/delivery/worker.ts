@@ -188,6 +188,7 @@ class DeliveryWorker implements Worker {
     this.#agent = createDeliveryAgent({
       allowInsecure: options.config.webhookAllowInsecure,
       originCap: this.#slots.max,
+      onAddress: (host, address) => this.#slots.noteAddress(host, address),
     });
     const db = options.database.db;
     this.#claimer = openClaimer(options.database);

@@ -64,5 +64,45 @@ for (const kind of testDatabaseKinds()) {
         await t.close();
       }
     });
+
+    it('makes slow origins on one address share its cap: another hanging port there gets one attempt', async () => {
+      const t = await createTestApp(kind, { config: { retryScheduleMs: [60_000] } });
+      const [hanging, sibling, healthy] = [
+        await startReceiver(),
+        await startReceiver(),
+        await startReceiver(),
+      ];
+      hanging.respond = sibling.respond = () => ({ hang: true });
+      const worker = startTestWorker(t.database, t.config, {
+        timeoutMs: 120_000,
+        originConcurrency: ORIGIN_CAP,
+        concurrency: 12,
+      });
+      try {
+        const templateId = await createTemplate(t);
+        const deliver = async (receiver: TestReceiver, count: number) => {
+          for (let i = 0; i < count; i++) {
+            const runId = await dispatchRun(t, templateId, { url: `${receiver.origin}/hook` });
+            await appendEvent(t.database, runId, 'run.completed', SAMPLE_DATA['run.completed']);
+          }
+        };
+        await deliver(hanging, ORIGIN_CAP);
+        await hanging.waitFor((r) => r.length === ORIGIN_CAP, 30_000);
+        const lastSent = Math.max(...hanging.received.map((request) => request.receivedAt));
+        await sleep(Math.max(0, lastSent + SLOW_ATTEMPT_MS - Date.now()));
+        // 127.0.0.1 now has the cap of slow attempts in flight: a new port there may try one at a
+        // time, and once that one hangs too, none; a port that answers is served as before.
+        await deliver(sibling, ORIGIN_CAP);
+        await sibling.waitFor((r) => r.length === 1, 30_000);
+        await sleep(SLOW_ATTEMPT_MS);
+        await deliverToHealthy(t, templateId, [healthy], 5);
+        assert.equal(sibling.received.length, 1, 'the second hanging port got one attempt');
+        assert.equal(hanging.received.length, ORIGIN_CAP);
+      } finally {
+        for (const receiver of [hanging, sibling, healthy]) await receiver.close();
+        await worker.stop();
+        await t.close();
+      }
+    });
   });
 }
