@@ -378,15 +378,24 @@ describe('dashboard in Chromium', { skip }, () => {
       });
       assert.equal(run.status, 201);
       const failingRun = run.body.run_id as string;
-      const executor = async (step: string, body: unknown) =>
+      const executor = async (step: string, body: unknown, method = 'POST') =>
         (
           await fetch(`${server.url}/x/runs/${failingRun}/${step}`, {
-            method: 'POST',
+            method,
             headers: { 'content-type': 'application/json' },
             body: JSON.stringify(body),
           })
         ).status;
+      const odometer = (answer: number) => ({
+        answer,
+        media_ids: [],
+        geo: null,
+        request_id: `odo-${answer}`,
+      });
       assert.equal(await executor('start', { identity: { mode: 'external', name: 'Ann' } }), 200);
+      assert.equal(await executor('steps/s-od01', odometer(42100), 'PUT'), 200);
+      assert.equal(await executor('steps/s-od01', odometer(42150), 'PUT'), 200);
+      assert.equal(await executor('steps/s-nt01/skip', {}), 200);
       assert.equal(await executor('cancel', {}), 200);
       // 1 attempt + the harness's 5 quick retries, every one answered 500: the delivery is failed.
       await receiver.waitFor((all) => all.filter((r) => r.body.includes(failingRun)).length >= 6, 30_000);
@@ -440,6 +449,29 @@ describe('dashboard in Chromium', { skip }, () => {
       await page.waitForURL((url) => !url.search.includes('status=failed'));
       await page.getByRole('row').filter({ hasText: 'run.cancelled' }).getByText('Succeeded').waitFor();
       await checkPage(page, 'Deliveries', 'deliveries-recovered');
+
+      // The run's timeline is its events as GET /v1/events has them: the changed answer shows twice.
+      await page
+        .getByRole('row')
+        .filter({ hasText: 'run.cancelled' })
+        .getByRole('link', { name: /^r-/ })
+        .click();
+      await checkPage(page, 'Run “booking_45”', 'run-cancelled');
+      const timeline = page.getByRole('list', { name: 'Timeline' });
+      await timeline.getByText('step.completed').first().waitFor();
+      assert.deepEqual(
+        (await timeline.getByRole('listitem').allInnerTexts()).map((text) =>
+          text.split('\n').slice(1).join(' '),
+        ),
+        [
+          'Created',
+          'Started by Ann',
+          'Step 1 “Odometer reading” answered step.completed seq 1',
+          'Step 1 “Odometer reading” answered again step.completed seq 2',
+          'Step 5 “Additional notes” skipped step.skipped seq 3',
+          'Cancelled by the executor run.cancelled seq 4',
+        ],
+      );
     } finally {
       receiver.respondWith(200);
     }

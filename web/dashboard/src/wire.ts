@@ -76,6 +76,19 @@ export interface RunDocument extends RunSummary {
   answers: Record<string, RunAnswer>;
   hidden_steps?: string[];
 }
+/** An item of GET /v1/events: the webhook envelope without delivery_attempt (EventSchema in events.ts). */
+export interface EventEnvelope {
+  event_id: string;
+  event: 'step.completed' | 'step.skipped' | 'run.completed' | 'run.cancelled' | 'run.expired';
+  run_id: string;
+  template_id: string;
+  template_v: number;
+  ts: string;
+  identity: Identity;
+  seq: number;
+  livemode: boolean;
+  data: Record<string, unknown>;
+}
 export interface DispatchAnswer {
   run_id: string;
   link: string;

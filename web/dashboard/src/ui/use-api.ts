@@ -10,24 +10,29 @@ export interface Loaded<T> {
 }
 
 export function useApi<T>(path: string | null): Loaded<T> {
+  return useLoad(path, () => api.get<T>(path!));
+}
+
+/** What `useApi` does for a load of several requests: `load` runs again when `key` changes (null: not yet). */
+export function useLoad<T>(key: string | null, load: () => Promise<T>): Loaded<T> {
   const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({
     data: undefined,
     error: undefined,
-    loading: path !== null,
+    loading: key !== null,
   });
   const [generation, setGeneration] = useState(0);
   useEffect(() => {
-    if (path === null) return;
+    if (key === null) return;
     let live = true;
     setState((previous) => ({ ...previous, loading: true, error: undefined }));
-    api.get<T>(path).then(
+    load().then(
       (data) => live && setState({ data, error: undefined, loading: false }),
       (error: unknown) => live && setState((previous) => ({ data: previous.data, error, loading: false })),
     );
     return () => {
       live = false;
     };
-  }, [path, generation]);
+  }, [key, generation]);
   const reload = useCallback(() => setGeneration((n) => n + 1), []);
   return { ...state, reload };
 }

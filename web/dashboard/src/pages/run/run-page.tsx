@@ -15,19 +15,23 @@ import type { Delivery, RunDocument } from '../../wire';
 import { DeliveryTable } from '../deliveries/delivery-list';
 import { AnswerValue, PhotoGallery } from './answer-view';
 import { GeoPlot, type Position } from './geo-plot';
-import { describeIdentity, Timeline } from './timeline';
+import { describeIdentity, Timeline, useRunEvents } from './timeline';
 
 const OPEN_RUN_REFRESH_MS = 5_000;
 
 export function RunPage({ id }: { id: string }) {
   const run = useApi<RunDocument>(`/v1/runs/${encodeURIComponent(id)}`);
   const deliveries = useApi<{ data: Delivery[] }>(`/v1/runs/${encodeURIComponent(id)}/deliveries`);
+  const events = useRunEvents(run.data);
   const open = run.data && (run.data.status === 'pending' || run.data.status === 'in_progress');
   const busy = deliveries.data?.data.some((d) => d.status === 'pending' || d.replay_pending);
   useEffect(() => {
     if (!open && !busy) return;
     const timer = window.setInterval(() => {
-      if (open) run.reload();
+      if (open) {
+        run.reload();
+        events.reload();
+      }
       deliveries.reload();
     }, OPEN_RUN_REFRESH_MS);
     return () => window.clearInterval(timer);
@@ -49,7 +53,7 @@ export function RunPage({ id }: { id: string }) {
               </div>
               <aside aria-label="Run details">
                 <h2>Timeline</h2>
-                <Timeline run={doc} />
+                <Timeline run={doc} events={events} />
                 <h2>Positions</h2>
                 <GeoPlot positions={positionsOf(doc)} />
               </aside>
