@@ -13,7 +13,14 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { listRunEvents } from '../../src/db/events.js';
 import { createUser } from '../../src/db/users.js';
-import { next, screenshot, waitForAllSaved, waitForHeading, writePhoto } from './executor-pages.js';
+import {
+  checkScreen,
+  next,
+  screenshot,
+  waitForAllSaved,
+  waitForHeading,
+  writePhoto,
+} from './executor-pages.js';
 import { e2eSkipReason, launchChromium, startReceiver, startServer, WEBHOOK_SECRET } from './harness.js';
 import type { E2eServer, Receiver } from './harness.js';
 
@@ -310,6 +317,50 @@ describe('executor app on a bad phone, in Chromium', { skip }, () => {
     await screenshot(page, 'bad-phone-assigned-start');
     await page.getByRole('button', { name: 'Start', exact: true }).click();
     await waitForHeading(page, 'First question');
+  });
+
+  it('13: a member’s run opened without their session asks to sign in, says a wrong password, then opens', async () => {
+    for (const name of ['Bea', 'Carl'])
+      await createUser(server.database.db, {
+        orgId: server.orgId,
+        email: `${name.toLowerCase()}@example.com`,
+        password: 'correct horse battery',
+        name,
+        role: 'member',
+      });
+    const { link } = await dispatch(tapTemplate, { assign_to: 'bea@example.com' });
+    const first = await openPage();
+    await first.page.goto(link);
+    await first.page.getByLabel('Email').fill('bea@example.com');
+    await first.page.getByLabel('Password').fill('correct horse battery');
+    await first.page.getByRole('button', { name: 'Start', exact: true }).click();
+    await waitForHeading(first.page, 'First question');
+
+    // The same link on another phone, without Bea's session: it asks her to sign in.
+    const { page } = await openPage({ cpu: 4 });
+    await page.goto(link);
+    await waitForHeading(page, 'Sign in to open this checklist');
+    await checkScreen(page, 'sign-in');
+    await page.getByLabel('Email').fill('bea@example.com');
+    await page.getByLabel('Password').fill('wrong password');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: 'do not match' }).waitFor();
+    await checkScreen(page, 'sign-in-wrong-password');
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await waitForHeading(page, 'First question');
+
+    // Signed in as someone else: it offers to sign out first.
+    const other = await openPage();
+    await other.context.request.post(`${server.url}/v1/auth/sign-in`, {
+      data: { email: 'carl@example.com', password: 'correct horse battery' },
+      headers: { origin: server.url },
+    });
+    await other.page.goto(link);
+    await other.page.getByRole('button', { name: 'Sign out to switch account' }).waitFor();
+    await checkScreen(other.page, 'sign-in-other-account');
+    await other.page.getByRole('button', { name: 'Sign out to switch account' }).click();
+    await other.page.getByLabel('Email').waitFor();
   });
 
   it('12: a queued write that cannot be sent (an older record) is taken out with a message, not retried for ever', async () => {

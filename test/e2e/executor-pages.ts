@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
+import { assertAccessible } from './axe.js';
 
 export const SCREENSHOT_DIR = path.resolve('test-results/screenshots');
 export const GEO = { latitude: 51.507, longitude: -0.127, accuracy: 5 };
@@ -31,6 +32,12 @@ export async function writePhoto(dir: string): Promise<string> {
 export async function screenshot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
+}
+
+/** A screenshot of the screen, and a failure on any serious or critical axe-core violation on it. */
+export async function checkScreen(page: Page, name: string): Promise<void> {
+  await screenshot(page, name);
+  await assertAccessible(page, `the executor's ${name} screen`);
 }
 
 export async function heading(page: Page): Promise<string> {
@@ -138,7 +145,7 @@ export const EVERY_STEP_ACTIONS: [type: string, label: string, act: StepAction][
   ['signature', 'Customer signature', (page) => drawSignature(page)],
 ];
 
-/** Answers steps [from, to) of EVERY_STEP_TEMPLATE, tapping Next after each; optional screenshots per type. */
+/** Answers steps [from, to) of EVERY_STEP_TEMPLATE, tapping Next after each; optionally checks each type's screen. */
 export async function answerSteps(
   page: Page,
   photo: string,
@@ -147,7 +154,7 @@ export async function answerSteps(
   for (const [type, label, act] of EVERY_STEP_ACTIONS.slice(options.from ?? 0, options.to)) {
     await waitForHeading(page, label);
     await act(page, photo, !options.offline);
-    if (options.screenshots) await screenshot(page, `step-${type}`);
+    if (options.screenshots) await checkScreen(page, `step-${type}`);
     await next(page);
   }
 }

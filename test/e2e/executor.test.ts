@@ -11,6 +11,7 @@ import {
   answerSteps,
   GEO,
   next,
+  checkScreen,
   screenshot,
   waitForAllSaved,
   waitForHeading,
@@ -109,7 +110,7 @@ for (const kind of testDatabaseKinds()) {
     it('completes every step type at 360×640 and the receiver gets signed, exact webhooks', async () => {
       const { run_id: runId, link, context, page, errors } = await openRun();
       await page.goto(link);
-      await screenshot(page, 'start');
+      await checkScreen(page, 'start');
       await page.getByRole('button', { name: 'Start' }).click();
       await answerSteps(page, photo, { screenshots: true });
       await page
@@ -121,10 +122,10 @@ for (const kind of testDatabaseKinds()) {
             cause: error,
           });
         });
-      await screenshot(page, 'review');
+      await checkScreen(page, 'review');
       await page.getByRole('button', { name: 'Submit' }).click();
       await waitForHeading(page, 'Thank you!');
-      await screenshot(page, 'submitted');
+      await checkScreen(page, 'submitted');
       await waitForWebhooks(runId, 12);
 
       const events = webhooksOf(runId);
@@ -194,7 +195,7 @@ for (const kind of testDatabaseKinds()) {
       await waitForHeading(page, 'Additional notes');
       await page.getByRole('button', { name: 'Exit' }).click();
       const dialog = page.getByRole('dialog', { name: 'Exit this checklist?' });
-      await screenshot(page, 'exit-confirm');
+      await checkScreen(page, 'exit-confirm');
       await dialog.getByRole('button', { name: 'Keep working' }).click();
       assert.deepEqual(await listEventTypes(server, runId), [
         'step.completed',
@@ -222,7 +223,7 @@ for (const kind of testDatabaseKinds()) {
         's-fu01',
         's-od01',
       ]);
-      await screenshot(page, 'cancelled');
+      await checkScreen(page, 'cancelled');
       await closeContext(context);
     });
 
@@ -236,7 +237,7 @@ for (const kind of testDatabaseKinds()) {
       const response = await page.goto(link);
       assert.equal(response?.status(), 410);
       await waitForHeading(page, 'This link has expired');
-      await screenshot(page, 'expired');
+      await checkScreen(page, 'expired');
       await page.reload();
       await waitForHeading(page, 'This link has expired');
       assert.deepEqual(await listEventTypes(server, runId), ['run.expired']);
@@ -251,7 +252,7 @@ for (const kind of testDatabaseKinds()) {
       await context.setOffline(true);
       await answerSteps(page, photo, { from: 1, to: 4, offline: true });
       await waitForHeading(page, 'Additional notes');
-      await screenshot(page, 'offline');
+      await checkScreen(page, 'offline');
       assert.deepEqual(await listEventTypes(server, runId), ['step.completed']);
       await context.setOffline(false);
       await waitForAllSaved(page);
