@@ -84,7 +84,7 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
   };
   app.decorate('ctx', ctx);
   app.setValidatorCompiler(validatorCompiler);
-  registerProblemHandlers(app);
+  const databaseOutage = registerProblemHandlers(app);
   registerRequestIdHeader(app);
   registerBadStringCheck(app);
   registerOptionalBodies(app);
@@ -132,7 +132,7 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
       await sql`select 1`.execute(ctx.db);
       return { status: 'ready', database: ctx.database.kind };
     } catch (error) {
-      request.log.warn({ err: error }, 'readiness check failed');
+      databaseOutage.record(error, request.log);
       return reply.code(503).send({ status: 'unavailable', database: ctx.database.kind });
     }
   });

@@ -1,12 +1,16 @@
 /**
  * The one place errors become `application/problem+json` (RFC 9457): `type`, `title`, `status`,
  * `detail`, and `errors[]` for validation. Domain errors map by code; Fastify's own errors (bad JSON,
- * schema validation, body too large, wrong content type, rate limit) map by their codes. Anything else
- * is a 500 whose answer hides internals while the log keeps the cause (src/http/log-errors.ts: an
+ * schema validation, body too large, wrong content type, rate limit) map by their codes. A database
+ * that cannot be reached is a 503 with `Retry-After`, logged once per outage (src/http/database-outage.ts).
+ * Anything else is a 500 whose answer hides internals while the log keeps the cause (src/http/log-errors.ts: an
  * allowlist of fields, never a statement's parameters). Every problem carries the `request_id`.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, RetryLater, type DomainErrorCode, type FieldError } from '../domain/errors.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
+import { DATABASE_RETRY_AFTER_SECONDS, DatabaseOutageLog } from './database-outage.js';
+import { describeValidationErrors } from './validation.js';
 
 export const PROBLEM_BASE = 'https://rundun.dev/problems/';
 
@@ -59,32 +63,28 @@ export function sendProblem(
   return reply.code(resolvedStatus).type('application/problem+json').send(problem);
 }
 
-function validationErrors(error: FastifyError): FieldError[] {
-  return (error.validation ?? []).map((issue) => {
-    const params = issue.params as { missingProperty?: string; additionalProperty?: string };
-    const field = params.missingProperty ?? params.additionalProperty;
-    const pointer = `${issue.instancePath}${field ? `/${field}` : ''}`;
-    const rule =
-      issue.keyword === 'additionalProperties'
-        ? 'unknown_field'
-        : issue.keyword === 'required'
-          ? 'required_field'
-          : issue.keyword;
-    return { pointer, rule, message: issue.message ?? 'is invalid' };
-  });
+/** "The request body is invalid: expires_in_hours must be …; colour is not a field here." */
+function validationDetail(where: string, errors: FieldError[]): string {
+  const part = { body: 'request body', querystring: 'query string', params: 'path', headers: 'headers' }[
+    where
+  ];
+  const shown = errors.slice(0, 3).map((e) => `${e.pointer ? e.pointer.slice(1) : 'it'} ${e.message}`);
+  const more = errors.length > shown.length ? `; and ${errors.length - shown.length} more` : '';
+  return `The ${part ?? where} is invalid: ${shown.join('; ')}${more}.`;
 }
 
-export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+function handleError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  outage: DatabaseOutageLog,
+): FastifyReply {
   if (error instanceof RetryLater) void reply.header('Retry-After', String(error.retryAfterSeconds));
   if (error instanceof DomainError) return sendProblem(reply, error.code, error.message, error.errors);
   if (error.validation) {
     const where = error.validationContext ?? 'request';
-    return sendProblem(
-      reply,
-      'invalid_request',
-      `The ${where === 'body' ? 'request body' : where} is invalid.`,
-      validationErrors(error),
-    );
+    const errors = describeValidationErrors(error.validation, where);
+    return sendProblem(reply, 'invalid_request', validationDetail(where, errors), errors);
   }
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
@@ -107,13 +107,25 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
     return sendProblem(reply, 'invalid_request', error.message, undefined, error.statusCode);
   }
+  if (isDatabaseUnavailable(error)) {
+    outage.record(error, request.log);
+    void reply.header('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+    return sendProblem(
+      reply,
+      'unavailable',
+      `The service cannot reach its database just now. Retry in ${DATABASE_RETRY_AFTER_SECONDS} seconds; nothing was changed.`,
+    );
+  }
   request.log.error({ err: error }, 'request failed');
   return sendProblem(reply, 'internal', 'Something went wrong on our side. It has been logged.');
 }
 
-export function registerProblemHandlers(app: FastifyInstance): void {
-  app.setErrorHandler(handleError);
+/** Sets the error and not-found handlers; returns the outage log, which /readyz shares. */
+export function registerProblemHandlers(app: FastifyInstance): DatabaseOutageLog {
+  const outage = new DatabaseOutageLog(() => app.ctx.now().getTime());
+  app.setErrorHandler((error: FastifyError, request, reply) => handleError(error, request, reply, outage));
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, 'not_found', `No route for ${request.method} ${request.url.split('?')[0]}.`),
   );
+  return outage;
 }

@@ -24,6 +24,8 @@ export function testDatabaseKinds(): DatabaseKind[] {
 export interface TestDatabase extends Database {
   /** For PostgreSQL: the URL of this test's own database (to start other processes on it). */
   url: string | undefined;
+  /** For PGlite: the instance itself (to close it under a running app). */
+  pglite?: PGlite;
 }
 
 export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
@@ -45,7 +47,7 @@ async function createPGliteTestDatabase(): Promise<TestDatabase> {
   }
   const pglite = await PGlite.create({ loadDataDir: new Blob([fs.readFileSync(dumpPath)]) });
   const database = await openDatabase({ pglite });
-  return { ...database, url: undefined };
+  return { ...database, url: undefined, pglite };
 }
 
 function databaseUrl(base: string, name: string): string {

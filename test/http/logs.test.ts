@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { createConfig } from '../../src/config.js';
 import { createApp } from '../../src/http/app.js';
@@ -12,18 +11,7 @@ import { listenForMetrics } from '../../src/http/routes/metrics.js';
 import { createTestApp, TEST_SECRET, type TestApp } from '../helpers/app.js';
 import { createTestDatabase } from '../helpers/database.js';
 import { TEST_KEYRING } from '../helpers/keyring.js';
-
-function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n').filter(Boolean))
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { lines, stream };
-}
+import { captureLogLines } from '../helpers/logs.js';
 
 const RUN_ID = 'r-0123abcd-4567-89ab-cdef-0123456789ab';
 
@@ -37,7 +25,7 @@ describe('logs', () => {
   });
 
   it('logs requests without the run id in full', async () => {
-    const { lines, stream } = capture();
+    const { lines, stream } = captureLogLines();
     const config = createConfig({ logLevel: 'info' });
     const database = await createTestDatabase('pglite');
     const app = await createApp({
@@ -59,7 +47,7 @@ describe('logs', () => {
   });
 
   it('warns loudly at start when the webhook guard is off', () => {
-    const { lines, stream } = capture();
+    const { lines, stream } = captureLogLines();
     const config = createConfig({ webhookAllowInsecure: true, metricsToken: 'a-metrics-token-0123' });
     warnAboutUnsafeSettings(config, createLogger(config, stream));
     assert.equal(lines.length, 1);

@@ -1,25 +1,18 @@
 /** Request ids: on every answer, honoured when the client sends a well-formed one, in problems and logs. */
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { createConfig } from '../../src/config.js';
 import { serializeError } from '../../src/http/log-errors.js';
 import { createLogger } from '../../src/http/server.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { captureLogLines } from '../helpers/logs.js';
 
 const GENERATED = /^req_[0-9a-f]{24}$/;
 
 describe('request ids', () => {
   let t: TestApp;
-  const lines: Record<string, unknown>[] = [];
+  const { lines, stream } = captureLogLines();
   before(async () => {
-    const stream = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString('utf8').split('\n').filter(Boolean))
-          lines.push(JSON.parse(line) as Record<string, unknown>);
-        done();
-      },
-    });
     t = await createTestApp('pglite', {
       loggerInstance: createLogger(createConfig({ logLevel: 'info' }), stream),
     });
