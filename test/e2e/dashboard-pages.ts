@@ -7,6 +7,7 @@ import { assertAccessible } from './axe.js';
 export const DASHBOARD_SCREENSHOTS = path.resolve('test-results/screenshots/dashboard');
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
+export const SMALL_PHONE = { width: 360, height: 640 };
 
 /** Waits for the page's h1, then saves a screenshot and fails on serious or critical axe violations. */
 export async function checkPage(page: Page, h1: string | RegExp, name: string): Promise<void> {
@@ -24,6 +25,14 @@ export async function checkPage(page: Page, h1: string | RegExp, name: string): 
     fullPage: true,
   });
   await assertAccessible(page, name);
+}
+
+/** Fails when the page, or a table on it, is wider than the screen (would scroll sideways). */
+export async function assertFitsWidth(page: Page, where: string): Promise<void> {
+  const overflowing = await page.evaluate<string[]>(
+    `[document.documentElement, ...document.querySelectorAll('.table-wrap')].filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.className || e.tagName)`,
+  );
+  if (overflowing.length) throw new Error(`${where} scrolls sideways: ${overflowing.join(', ')}`);
 }
 
 export async function nav(

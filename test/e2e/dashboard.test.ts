@@ -11,7 +11,16 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEFAULT_DASHBOARD_DIST } from '../../src/http/routes/dashboard-app.js';
 import { EVERY_STEP_TEMPLATE } from '../helpers/app.js';
-import { checkPage, DESKTOP, nav, PHONE, signIn, waitForImage } from './dashboard-pages.js';
+import {
+  assertFitsWidth,
+  checkPage,
+  DESKTOP,
+  nav,
+  PHONE,
+  signIn,
+  SMALL_PHONE,
+  waitForImage,
+} from './dashboard-pages.js';
 import { answerSteps, GEO, waitForHeading, writePhoto } from './executor-pages.js';
 import {
   e2eSkipReason,
@@ -281,8 +290,9 @@ describe('dashboard in Chromium', { skip }, () => {
     await viewer.getByRole('button', { name: 'Close' }).click();
     await viewer.waitFor({ state: 'detached' });
 
-    await page.setViewportSize(PHONE);
+    await page.setViewportSize(SMALL_PHONE);
     await checkPage(page, 'Run “booking_42”', 'run-phone');
+    await assertFitsWidth(page, "the run's page on a phone");
     await page.setViewportSize(DESKTOP);
   });
 
@@ -449,6 +459,12 @@ describe('dashboard in Chromium', { skip }, () => {
       await page.waitForURL((url) => !url.search.includes('status=failed'));
       await page.getByRole('row').filter({ hasText: 'run.cancelled' }).getByText('Succeeded').waitFor();
       await checkPage(page, 'Deliveries', 'deliveries-recovered');
+      await page.setViewportSize(SMALL_PHONE);
+      await page.getByRole('button', { name: /^run\.cancelled seq/ }).click();
+      await page.getByRole('region', { name: 'Attempt 7' }).waitFor();
+      await checkPage(page, 'Deliveries', 'deliveries-phone');
+      await assertFitsWidth(page, 'Deliveries on a phone');
+      await page.setViewportSize(DESKTOP);
 
       // The run's timeline is its events as GET /v1/events has them: the changed answer shows twice.
       await page

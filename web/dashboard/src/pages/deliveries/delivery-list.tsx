@@ -1,7 +1,8 @@
 /**
  * Webhook deliveries as a table (event, status, attempts, last response code, next attempt) with
  * Replay on each; a delivery's row opens its attempts: request headers and body, response status,
- * headers and body, duration and error. Used on a run's page and on Deliveries.
+ * headers and body, duration and error. Used on a run's page and on Deliveries. On a phone the rows
+ * stack (`table.stack`: each cell on its own line, named by its `data-label`).
  */
 import { useState } from 'preact/hooks';
 import { api, describeError } from '../../../../shared/api-client';
@@ -58,7 +59,7 @@ export function DeliveryTable({
         {message}
       </p>
       <div class="table-wrap">
-        <table class="deliveries">
+        <table class="deliveries stack">
           <thead>
             <tr>
               <th scope="col">Event</th>
@@ -93,19 +94,25 @@ export function DeliveryTable({
                     </button>
                   </td>
                   {showRun && (
-                    <td>
+                    <td data-label="Run">
                       <Link href={`/app/runs/${delivery.run_id}`}>{delivery.run_id.slice(0, 10)}…</Link>
                     </td>
                   )}
-                  <td>
+                  <td data-label="Status">
                     <StatusBadge status={delivery.status} />
                     {delivery.replay_pending && <span class="badge"> replay queued</span>}
                   </td>
-                  <td class="num">{delivery.attempt_count}</td>
-                  <td>{lastStatus(delivery)}</td>
-                  <td>{delivery.next_attempt_at ? formatDateTime(delivery.next_attempt_at) : '—'}</td>
-                  <td class="url-cell">{delivery.url}</td>
-                  <td>
+                  <td class="num" data-label="Attempts">
+                    {delivery.attempt_count}
+                  </td>
+                  <td data-label="Last response">{lastStatus(delivery)}</td>
+                  <td data-label="Next attempt">
+                    {delivery.next_attempt_at ? formatDateTime(delivery.next_attempt_at) : '—'}
+                  </td>
+                  <td class="url-cell" data-label="Endpoint">
+                    {delivery.url}
+                  </td>
+                  <td class="row-actions">
                     <button
                       type="button"
                       class="button"

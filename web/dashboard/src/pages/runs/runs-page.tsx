@@ -50,7 +50,7 @@ export function RunsPage() {
             ) : (
               <>
                 <div class="table-wrap">
-                  <table>
+                  <table class="stack">
                     <caption class="visually-hidden">Runs, newest first</caption>
                     <thead>
                       <tr>
@@ -70,18 +70,18 @@ export function RunsPage() {
                               <code>{run.run_id.slice(0, 10)}…</code>
                             </Link>
                           </td>
-                          <td>
+                          <td data-label="Status">
                             <StatusBadge status={run.status} />
                           </td>
-                          <td>{run.executor_ref ?? '—'}</td>
-                          <td>
+                          <td data-label="Executor ref">{run.executor_ref ?? '—'}</td>
+                          <td data-label="Template">
                             <Link href={`/app/templates/${run.template_id}`}>
                               {templateName.get(run.template_id) ?? `${run.template_id.slice(0, 10)}…`}
                             </Link>{' '}
                             v{run.template_v}
                           </td>
-                          <td>{formatDateTime(run.created_at)}</td>
-                          <td>{formatDateTime(run.finished_at)}</td>
+                          <td data-label="Created">{formatDateTime(run.created_at)}</td>
+                          <td data-label="Finished">{formatDateTime(run.finished_at)}</td>
                         </tr>
                       ))}
                     </tbody>
