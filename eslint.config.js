@@ -11,6 +11,7 @@ export default tseslint.config(
       'data/**',
       '.cache/**',
       'scratch/**',
+      '.scratch/**',
       'test-results/**',
     ],
   },

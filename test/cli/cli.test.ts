@@ -6,15 +6,15 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { openDatabase } from '../../src/db/connect.js';
+import { RUNDUN_COMMAND } from '../helpers/cli.js';
 
 const run = promisify(execFile);
-const CLI = ['--conditions=development', '--import', 'tsx', 'src/cli/main.ts'];
 
 describe('rundun command', () => {
   let dataDir: string;
   const env = () => ({ ...process.env, RUNDUN_DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'warn' });
   const rundun = (args: string[], input?: string) => {
-    const child = run(process.execPath, [...CLI, ...args], { env: env() });
+    const child = run(process.execPath, [...RUNDUN_COMMAND, ...args], { env: env() });
     if (input !== undefined) {
       child.child.stdin!.end(input);
     }

@@ -8,9 +8,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { RUNDUN_COMMAND } from '../helpers/cli.js';
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from '../helpers/database.js';
 
-const CLI = ['--conditions=development', '--import', 'tsx', 'src/cli/main.ts'];
 const TOKEN = 'metrics-token-0123456789';
 
 function logLines(output: string): Record<string, unknown>[] {
@@ -27,7 +27,7 @@ for (const kind of testDatabaseKinds())
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rundun-worker-http-'));
       const database: TestDatabase | undefined =
         kind === 'postgres' ? await createTestDatabase(kind) : undefined;
-      const child = spawn(process.execPath, [...CLI, 'worker', '--port', '0'], {
+      const child = spawn(process.execPath, [...RUNDUN_COMMAND, 'worker', '--port', '0'], {
         env: {
           ...process.env,
           RUNDUN_DATA_DIR: dataDir,

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { signWebhook } from '@rundun/webhooks';
 import { startWebhookListener } from '../../src/cli/webhooks-listen.js';
 import { createTestApp } from '../helpers/app.js';
+import { RUNDUN_COMMAND } from '../helpers/cli.js';
 import { testDatabaseKinds } from '../helpers/database.js';
 import {
   appendEvent,
@@ -66,18 +67,7 @@ describe('rundun webhooks listen (the command)', () => {
   it('starts from the CLI, verifies a signed POST and answers 200', async () => {
     const child = spawn(
       process.execPath,
-      [
-        '--conditions=development',
-        '--import',
-        'tsx',
-        'src/cli/main.ts',
-        'webhooks',
-        'listen',
-        '--port',
-        '0',
-        '--secret',
-        WEBHOOK_SECRET,
-      ],
+      [...RUNDUN_COMMAND, 'webhooks', 'listen', '--port', '0', '--secret', WEBHOOK_SECRET],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';

@@ -15,18 +15,18 @@ import { createS3Storage } from '../../src/media/s3-storage.js';
 import { readMedia } from '../../src/media/storage.js';
 import { makeJpeg, makePng, WEBHOOK } from '../executor/helpers.js';
 import { TEST_SECRET } from '../helpers/app.js';
+import { RUNDUN_COMMAND } from '../helpers/cli.js';
 import { TEST_KEYRING } from '../helpers/keyring.js';
 import { startS3Server, type TestS3Server } from '../helpers/s3-server.js';
 
 const execute = promisify(execFile);
-const CLI = ['--conditions=development', '--import', 'tsx', 'src/cli/main.ts'];
 
 describe('rundun media migrate --to s3', () => {
   let s3: TestS3Server;
   let dataDir: string;
   const keys: { key: string; bytes: Buffer }[] = [];
   const rundun = (args: string[]) =>
-    execute(process.execPath, [...CLI, ...args], {
+    execute(process.execPath, [...RUNDUN_COMMAND, ...args], {
       env: {
         ...process.env,
         ...s3.env('migrated/'),

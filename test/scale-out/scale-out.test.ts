@@ -19,6 +19,7 @@ import { createApiKey } from '../../src/db/api-keys.js';
 import { createOrg } from '../../src/db/orgs.js';
 import { startReceiver, type TestReceiver } from '../delivery/helpers/receiver.js';
 import { makeJpeg } from '../executor/helpers.js';
+import { RUNDUN_COMMAND } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { startS3Server, type TestS3Server } from '../helpers/s3-server.js';
 
@@ -26,7 +27,6 @@ const skip = process.env.TEST_DATABASE_URL
   ? false
   : 'needs PostgreSQL: set TEST_DATABASE_URL=postgres://… (CI does); PGlite is one process only';
 
-const CLI = ['--conditions=development', '--import', 'tsx', 'src/cli/main.ts'];
 /** What this test runs: the deployment section of docs/operations.md may name only these. */
 const COMMANDS = {
   api: ['serve', '--no-worker', '--port', '0'],
@@ -65,7 +65,7 @@ async function startRundun(
   env: Record<string, string>,
   portOf: (line: Record<string, unknown>) => number | undefined,
 ): Promise<Proc> {
-  const child = spawn(process.execPath, [...CLI, ...args], {
+  const child = spawn(process.execPath, [...RUNDUN_COMMAND, ...args], {
     env: {
       ...process.env,
       ...env,
@@ -392,7 +392,7 @@ describe('scale-out: two API and two worker processes on PostgreSQL and S3', { s
       assert.equal(metric(await scrape(survivor!), 'rundun_delivery_queue{state="leased"}'), 0);
 
       // An upgrade step while they run: `rundun migrate` against the live database.
-      const migrate = spawn(process.execPath, [...CLI, ...COMMANDS.migrate], {
+      const migrate = spawn(process.execPath, [...RUNDUN_COMMAND, ...COMMANDS.migrate], {
         env: { ...process.env, ...env, RUNDUN_DATA_DIR: os.tmpdir() },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
