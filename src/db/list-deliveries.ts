@@ -32,6 +32,8 @@ export interface DeliverySummary {
   /** A replay was requested and has not been sent yet. */
   replayPending: boolean;
   lastError: string | null;
+  /** The HTTP status of the last counted attempt; null before it or when it got no response. */
+  lastResponseStatus: number | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -69,6 +71,7 @@ function toDeliverySummary(row: DeliveryWithType): DeliverySummary {
     nextAttemptAt: row.status === 'pending' || row.manual_pending ? row.next_attempt_at : null,
     replayPending: row.manual_pending,
     lastError: row.last_error,
+    lastResponseStatus: row.last_response_status,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

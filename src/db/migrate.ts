@@ -17,6 +17,7 @@ import * as m0040 from './migrations/0040-attempt-lease-lost.js';
 import * as m0015 from './migrations/0015-org-wide-reads-and-test-mode.js';
 import * as m0031 from './migrations/0031-sign-in-delays.js';
 import * as m0041 from './migrations/0041-rate-limit-counts.js';
+import * as m0080 from './migrations/0080-delivery-last-response-status.js';
 import type { DB } from './schema.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -32,6 +33,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0015-org-wide-reads-and-test-mode': m0015,
   '0031-sign-in-delays': m0031,
   '0041-rate-limit-counts': m0041,
+  '0080-delivery-last-response-status': m0080,
 };
 
 export async function migrateToLatest(db: Kysely<DB>): Promise<MigrationResultSet['results']> {

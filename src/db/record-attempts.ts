@@ -73,6 +73,7 @@ export async function recordAttempts(
              lease_until = null,
              locked_by = null,
              last_error = o.error,
+             last_response_status = o.response_status,
              updated_at = ${now}
         from outcome o
        where d.id = any(${ids}::text[])

@@ -233,6 +233,8 @@ export interface DeliveriesTable {
   /** A replay requested from the API or dashboard, sent next regardless of status. */
   manual_pending: Generated<boolean>;
   last_error: string | null;
+  /** The HTTP status of the last counted attempt; null before it or when it got no response. */
+  last_response_status: number | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
   /** The run's org and mode, copied so an org's deliveries are one index range. */

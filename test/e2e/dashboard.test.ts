@@ -302,6 +302,7 @@ describe('dashboard in Chromium', { skip }, () => {
     await page.getByRole('heading', { name: 'Webhook deliveries' }).waitFor();
     const completed = page.getByRole('row').filter({ hasText: 'run.completed' });
     await completed.getByText('Succeeded').waitFor();
+    await completed.getByRole('cell', { name: '200', exact: true }).waitFor();
     await completed.getByRole('button', { name: /^run\.completed seq/ }).click();
     const attempt = page.getByRole('region', { name: 'Attempt 1' });
     await attempt.getByRole('heading', { name: 'Request body' }).waitFor();
@@ -458,6 +459,12 @@ describe('dashboard in Chromium', { skip }, () => {
       await page.getByLabel('Failed only').uncheck();
       await page.waitForURL((url) => !url.search.includes('status=failed'));
       await page.getByRole('row').filter({ hasText: 'run.cancelled' }).getByText('Succeeded').waitFor();
+      // The last response code comes from the API (last_response_status), not guessed from the status.
+      await page
+        .getByRole('row')
+        .filter({ hasText: 'run.cancelled' })
+        .getByRole('cell', { name: '200', exact: true })
+        .waitFor();
       await checkPage(page, 'Deliveries', 'deliveries-recovered');
       await page.setViewportSize(SMALL_PHONE);
       await page.getByRole('button', { name: /^run\.cancelled seq/ }).click();

@@ -117,6 +117,8 @@ export interface DeliverySummary {
   next_attempt_at: string | null;
   replay_pending: boolean;
   last_error: string | null;
+  /** The HTTP status of the last attempt; null before it or when it got no response. */
+  last_response_status: number | null;
   created_at: string;
   updated_at: string;
 }

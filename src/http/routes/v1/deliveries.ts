@@ -70,6 +70,12 @@ const deliveryFields = {
   next_attempt_at: Nullable(Timestamp),
   replay_pending: Type.Boolean({ description: 'A replay was requested and is not sent yet.' }),
   last_error: Nullable(Type.String()),
+  last_response_status: Nullable(
+    Type.Integer({
+      description:
+        'The HTTP status of the last attempt; null before the first, or when it got no response (timeout, connection error, refused address).',
+    }),
+  ),
   created_at: Timestamp,
   updated_at: Timestamp,
 };
@@ -98,6 +104,7 @@ export function toDeliverySummaryBody(delivery: DeliverySummary) {
     next_attempt_at: delivery.nextAttemptAt?.toISOString() ?? null,
     replay_pending: delivery.replayPending,
     last_error: delivery.lastError,
+    last_response_status: delivery.lastResponseStatus,
     created_at: delivery.createdAt.toISOString(),
     updated_at: delivery.updatedAt.toISOString(),
   };

@@ -17,17 +17,8 @@ import type { Delivery, DeliveryAttempt, DeliverySummary } from '../../wire';
 type ListedDelivery = DeliverySummary & { attempts?: DeliveryAttempt[] };
 
 function lastStatus(delivery: ListedDelivery): string {
-  if (delivery.attempts) {
-    const last = delivery.attempts[delivery.attempts.length - 1];
-    if (!last) return '—';
-    return last.response ? String(last.response.status) : 'no response';
-  }
-  // The org-wide list has no attempt logs: the last failure's code is at the start of its error.
   if (delivery.attempt_count === 0) return '—';
-  const code = /^HTTP (\d{3})\b/.exec(delivery.last_error ?? '');
-  if (code) return code[1]!;
-  if (delivery.status === 'succeeded') return '2xx';
-  return delivery.last_error ? 'no response' : '—';
+  return delivery.last_response_status === null ? 'no response' : String(delivery.last_response_status);
 }
 
 export function DeliveryTable({
