@@ -92,6 +92,13 @@ interface PageGlobals {
   };
 }
 
+/** A 12 MP camera-like JPEG (noise does not compress): seconds to decode on a slowed CPU. */
+async function writeBigPhoto(file: string): Promise<void> {
+  const noise = { type: 'gaussian' as const, mean: 128, sigma: 40 };
+  const image = sharp({ create: { width: 4000, height: 3000, channels: 3, background: '#808080', noise } });
+  fs.writeFileSync(file, await image.jpeg({ quality: 80 }).toBuffer());
+}
+
 const skip = e2eSkipReason();
 if (skip) console.log(`# skipping the executor bad-phone tests: ${skip}`);
 
@@ -110,19 +117,13 @@ describe('executor app on a bad phone, in Chromium', { skip }, () => {
   before(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rundun-bad-phone-'));
     smallPhoto = await writePhoto(tmp);
-    // A 12 MP camera-like JPEG (noise does not compress): seconds to decode on a slowed CPU.
     bigPhoto = path.join(tmp, 'big.jpg');
-    const noise = { type: 'gaussian' as const, mean: 128, sigma: 40 };
-    fs.writeFileSync(
-      bigPhoto,
-      await sharp({ create: { width: 4000, height: 3000, channels: 3, background: '#808080', noise } })
-        .jpeg({ quality: 80 })
-        .toBuffer(),
-    );
+    // The photo takes seconds to encode: made while the server and the browser start.
     [server, receiver, browser] = await Promise.all([
       startServer('pglite'),
       startReceiver(),
       launchChromium(),
+      writeBigPhoto(bigPhoto),
     ]);
     photoTemplate = (await server.api<{ id: string }>('POST', '/v1/templates', PHOTO_TEMPLATE)).id;
     tapTemplate = (await server.api<{ id: string }>('POST', '/v1/templates', TAP_TEMPLATE)).id;
