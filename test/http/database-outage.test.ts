@@ -1,6 +1,5 @@
 /** A database that cannot be reached: 503 with Retry-After on every face, and one log line per outage. */
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { describe, it } from 'node:test';
 import { createConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/connect.js';
@@ -8,21 +7,13 @@ import { isDatabaseUnavailable } from '../../src/db/unavailable.js';
 import { createApp } from '../../src/http/app.js';
 import { OUTAGE_QUIET_MS } from '../../src/http/database-outage.js';
 import { createLogger } from '../../src/http/server.js';
+import { unusedPort } from '../helpers/ports.js';
 import { createTestApp, TEST_SECRET } from '../helpers/app.js';
 import { TEST_KEYRING } from '../helpers/keyring.js';
 import { captureLogLines } from '../helpers/logs.js';
 
 const RUN_ID = 'r-0123abcd-4567-89ab-cdef-0123456789ab';
 const OUTAGE_MESSAGE = /^database unavailable/;
-
-/** A local port nothing listens on: bound by the OS, then released. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const outageLines = (lines: Record<string, unknown>[]) =>
   lines.filter((line) => OUTAGE_MESSAGE.test(String(line.msg)));
@@ -41,7 +32,7 @@ describe('a database that cannot be reached', () => {
     const { lines, stream } = captureLogLines();
     const config = createConfig({ logLevel: 'info' });
     const database = await openDatabase({
-      databaseUrl: `postgres://postgres@127.0.0.1:${await closedPort()}/rundun`,
+      databaseUrl: `postgres://postgres@127.0.0.1:${await unusedPort()}/rundun`,
     });
     let now = new Date();
     const app = await createApp({
