@@ -5,6 +5,11 @@
  * as docs/webhook-verification.md advises receivers to.
  * The URL checked against the signature is --url when given (use the public URL when a tunnel or proxy
  * forwards to this port), else the one the request was made to: http://<Host header><path>.
+ *
+ * With --forward-to URL (the `stripe listen --forward-to` habit), each verified delivery is then POSTed
+ * to the developer's app with the same body and signature headers, the app's answer is printed, and
+ * Rundun gets the app's status, so its retries follow the app. A delivery that does not verify is not
+ * forwarded. The app verifies with the URL Rundun called (this listener's), not its own.
  */
 import http from 'node:http';
 import { verifyWebhook, WebhookVerificationError } from '@rundun/webhooks';
@@ -19,8 +24,15 @@ export interface WebhookListenerOptions {
   url?: string | undefined;
   toleranceSeconds?: number | undefined;
   verbose?: boolean | undefined;
+  /** Where verified deliveries are forwarded; default: nowhere. */
+  forwardTo?: string | undefined;
   write: (text: string) => void;
 }
+
+/** How long the app may take to answer a forwarded delivery; as long as Rundun waits for a receiver. */
+export const FORWARD_TIMEOUT_MS = 10_000;
+/** The request headers passed on to the app: the signed ones and the client's name. */
+const FORWARDED_HEADERS = ['content-type', 'content-digest', 'signature-input', 'signature', 'user-agent'];
 
 export interface WebhookListener {
   url: string;
@@ -82,9 +94,51 @@ async function handleDelivery(
   }
   options.write(`${describeDelivery(body, reason)}\n`);
   if (options.verbose) options.write(`${indentJson(body)}\n`);
+  if (!reason && options.forwardTo)
+    return forwardDelivery(options.forwardTo, request, body, response, options.write);
   response
     .writeHead(reason ? 400 : 200, { 'content-type': 'application/json' })
     .end(JSON.stringify(reason ? { verified: false, reason } : { verified: true }));
+}
+
+/** POSTs a verified delivery to the app, prints its answer, and answers Rundun with the app's status. */
+async function forwardDelivery(
+  target: string,
+  request: http.IncomingMessage,
+  body: Buffer,
+  response: http.ServerResponse,
+  write: (text: string) => void,
+): Promise<void> {
+  const headers: Record<string, string> = {};
+  for (const name of FORWARDED_HEADERS) {
+    const value = request.headers[name];
+    if (typeof value === 'string') headers[name] = value;
+  }
+  const started = Date.now();
+  try {
+    const answer = await fetch(target, {
+      method: 'POST',
+      headers,
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS),
+    });
+    const text = await answer.text();
+    const excerpt = text.length > 200 ? `${text.slice(0, 200)}…` : text;
+    write(
+      `    → ${target} ${answer.status} in ${Date.now() - started} ms${excerpt ? `  ${excerpt.replace(/\s+/g, ' ')}` : ''}\n`,
+    );
+    response
+      .writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'text/plain' })
+      .end(text);
+  } catch (error) {
+    const cause =
+      error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
+    write(`    → ${target} not reached: ${cause}\n`);
+    response
+      .writeHead(502, { 'content-type': 'text/plain' })
+      .end(`could not forward to ${target}: ${cause}\n`);
+  }
 }
 
 function readBody(request: http.IncomingMessage): Promise<Buffer> {
@@ -140,6 +194,12 @@ function parsePort(value: string): number {
   return port;
 }
 
+function parseUrl(value: string): string {
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol))
+    throw new Error(`--forward-to must be an http(s) URL, got "${value}"`);
+  return value;
+}
+
 export function registerWebhookCommands(program: Command): void {
   program
     .command('webhooks')
@@ -152,6 +212,11 @@ export function registerWebhookCommands(program: Command): void {
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--tolerance <seconds>', 'allowed clock difference for the signature', Number, 300)
     .option('--verbose', 'print every body in full')
+    .option(
+      '--forward-to <url>',
+      'POST each verified delivery to your app (same body and headers) and show its answer',
+      parseUrl,
+    )
     .action(
       async (options: {
         port: number;
@@ -160,6 +225,7 @@ export function registerWebhookCommands(program: Command): void {
         host: string;
         tolerance: number;
         verbose?: boolean;
+        forwardTo?: string;
       }) => {
         const write = (text: string) => process.stdout.write(text);
         const listener = await startWebhookListener({
@@ -169,6 +235,7 @@ export function registerWebhookCommands(program: Command): void {
           url: options.url,
           toleranceSeconds: options.tolerance,
           verbose: options.verbose,
+          forwardTo: options.forwardTo,
           write,
         });
         write(

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import { describe, it } from 'node:test';
 import { signWebhook } from '@rundun/webhooks';
 import { startWebhookListener } from '../../src/cli/webhooks-listen.js';
@@ -104,6 +105,58 @@ describe('rundun webhooks listen (the command)', () => {
     } finally {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
+    }
+  });
+});
+
+describe('rundun webhooks listen --forward-to', () => {
+  it("forwards each verified delivery to the app with its body and signature, answering with the app's status", async () => {
+    const received: { headers: http.IncomingHttpHeaders; body: string }[] = [];
+    const app = http.createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        received.push({ headers: request.headers, body });
+        response.writeHead(202, { 'content-type': 'text/plain' }).end('stored');
+      });
+    });
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    const appUrl = `http://127.0.0.1:${(app.address() as { port: number }).port}/rundun`;
+    const output: string[] = [];
+    const listener = await startWebhookListener({
+      port: 0,
+      host: '127.0.0.1',
+      secret: WEBHOOK_SECRET,
+      forwardTo: appUrl,
+      write: (text) => output.push(text),
+    });
+    try {
+      const url = `${listener.url}hook`;
+      const body = JSON.stringify({ event: 'run.completed', run_id: 'r-1', seq: 2, event_id: 'evt-1' });
+      const headers = signWebhook({ url, body, secret: WEBHOOK_SECRET, keyId: 'r-1' });
+      const forwarded = await fetch(url, { method: 'POST', headers, body });
+      assert.equal(forwarded.status, 202);
+      assert.equal(await forwarded.text(), 'stored');
+      assert.equal(received.length, 1);
+      assert.equal(received[0]!.body, body);
+      for (const name of ['content-type', 'content-digest', 'signature-input', 'signature'] as const)
+        assert.equal(received[0]!.headers[name], headers[name]);
+      assert.match(
+        output.join(''),
+        new RegExp(`✓ run\\.completed .* verified\\n    → ${appUrl} 202 in \\d+ ms  stored`),
+      );
+
+      const forged = await fetch(url, { method: 'POST', headers, body: body.replace('2', '3') });
+      assert.equal(forged.status, 400);
+      assert.equal(received.length, 1, 'a delivery that does not verify is not forwarded');
+
+      await new Promise((resolve) => app.close(resolve));
+      const unreachable = await fetch(url, { method: 'POST', headers, body });
+      assert.equal(unreachable.status, 502);
+      assert.match(output.join(''), new RegExp(`→ ${appUrl} not reached: `));
+    } finally {
+      await listener.close();
+      if (app.listening) app.close();
     }
   });
 });
