@@ -46,8 +46,8 @@ export async function seedDashboardData(
      where r.org_id = ${orgId} and r.status = 'completed'`.execute(db);
 
   await sql`
-    insert into events (id, run_id, seq, type, envelope, created_at)
-    select 'e-' || r.id || '-' || s, r.id, s,
+    insert into events (id, run_id, org_id, seq, type, envelope, created_at)
+    select 'e-' || r.id || '-' || s, r.id, r.org_id, s,
            case when s < ${DELIVERIES_PER_RUN} then 'step.completed' else 'run.completed' end,
            jsonb_build_object('event', case when s < ${DELIVERIES_PER_RUN} then 'step.completed' else 'run.completed' end,
                               'run_id', r.id, 'seq', s, 'executor_ref', r.executor_ref,
@@ -57,13 +57,14 @@ export async function seedDashboardData(
      where r.org_id = ${orgId}`.execute(db);
 
   await sql`
-    insert into deliveries (id, event_id, run_id, seq, url, origin, status, attempt_count, next_attempt_at,
-                            last_error, created_at, updated_at)
-    select 'd-' || e.id, e.id, e.run_id, e.seq, ${WEBHOOK_URL}, 'https://93.184.216.34:443',
+    insert into deliveries (id, event_id, run_id, org_id, seq, url, origin, status, attempt_count,
+                            next_attempt_at, last_error, last_response_status, created_at, updated_at)
+    select 'd-' || e.id, e.id, e.run_id, e.org_id, e.seq, ${WEBHOOK_URL}, 'https://93.184.216.34:443',
            case when failed then 'failed' else 'succeeded' end,
            case when failed then 3 else 1 end,
            e.created_at + interval '2 minutes',
            case when failed then 'HTTP 503 from the receiver' end,
+           case when failed then 503 else 200 end,
            e.created_at, e.created_at + interval '2 minutes'
       from events e join runs r on r.id = e.run_id
      cross join lateral (select (hashtext(e.id) % 20 = 0) as failed) f

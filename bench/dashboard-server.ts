@@ -58,9 +58,11 @@ baseline.get('/baseline/runs', async () => {
 baseline.get('/baseline/deliveries', async () => {
   const { rows } = await sql`
     select d.id, d.event_id, d.run_id, d.seq, d.url, d.status, d.attempt_count, d.next_attempt_at,
-           d.last_error, d.created_at, d.updated_at
-      from deliveries d join runs r on r.id = d.run_id
-     where r.org_id = ${org.id} order by d.created_at desc, d.id desc limit 51`.execute(database.db);
+           d.last_error, d.last_response_status, d.created_at, d.updated_at
+      from deliveries d
+     where d.org_id = ${org.id} and d.livemode order by d.created_at desc, d.id desc limit 51`.execute(
+    database.db,
+  );
   return { data: rows };
 });
 const baselineUrl = await baseline.listen({ port: 0, host: '127.0.0.1' });

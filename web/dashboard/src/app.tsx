@@ -12,6 +12,13 @@ import { REDIRECTS, ROUTES } from './routes';
 import { SessionContext, type Session } from './session';
 import { ErrorNotice, Loading } from './ui/states';
 
+/**
+ * Asked as soon as the script runs, not in the first render's effect (which waits for a frame after
+ * the first paint): every page waits for it. A no-op catch marks a 401 handled until the effect reads it.
+ */
+const firstSession = api.get<Session>('/v1/auth/session');
+firstSession.catch(() => undefined);
+
 export function App() {
   const location = useLocation();
   const [session, setSessionState] = useState<Session | null | undefined>(undefined);
@@ -24,7 +31,7 @@ export function App() {
 
   useEffect(() => {
     onUnauthorized(() => setSession(null));
-    api.get<Session>('/v1/auth/session').then(setSession, (error: unknown) => {
+    firstSession.then(setSession, (error: unknown) => {
       if (error instanceof ApiError && error.status === 401) setSession(null);
       else setLoadError(error);
     });
