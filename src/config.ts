@@ -2,6 +2,7 @@
  * The only reader of process.env. `loadConfig` parses once, fails naming the variable, and returns a
  * frozen object; everything else receives a `Config` (tests build one with `createConfig`).
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { DEFAULT_SCRYPT_COST, type ScryptCost } from './domain/passwords.js';
@@ -207,6 +208,17 @@ function parseMediaStore(value: string | undefined): 'disk' | 's3' {
   if (value === undefined || value === '' || value === 'disk') return 'disk';
   if (value === 's3') return 's3';
   throw new ConfigError('RUNDUN_MEDIA_STORE', `must be disk or s3, got "${value}"`);
+}
+
+/**
+ * Reads a `.env` file (default: in the working directory) into process.env when it is there, with
+ * Node's `process.loadEnvFile`, as .env.example suggests; a variable already set in the environment
+ * keeps its value. Returns whether a file was read. The `rundun` command calls it once, at start.
+ */
+export function loadDotEnv(file = '.env'): boolean {
+  if (!fs.existsSync(file)) return false;
+  process.loadEnvFile(file);
+  return true;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { loadConfig, type Config } from '../config.js';
+import { loadConfig, loadDotEnv, type Config } from '../config.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../db/api-keys.js';
 import type { Database } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
@@ -311,6 +311,7 @@ export function buildProgram(): Command {
 
 async function main(): Promise<void> {
   try {
+    loadDotEnv();
     await buildProgram().parseAsync(process.argv);
   } catch (error) {
     if (error instanceof CommanderError) {
