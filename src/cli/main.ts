@@ -25,6 +25,7 @@ import { copyMedia } from '../media/copy-media.js';
 import { createS3Storage } from '../media/s3-storage.js';
 import { createDiskStorage } from '../media/storage.js';
 import { readPassword } from './read-password.js';
+import { registerOpenApiCommand } from './openapi-command.js';
 import { registerWebhookCommands } from './webhooks-listen.js';
 
 class CliError extends Error {}
@@ -306,6 +307,7 @@ export function buildProgram(): Command {
     );
 
   registerWebhookCommands(program);
+  registerOpenApiCommand(program);
   return program;
 }
 

@@ -9,7 +9,6 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import type { Config } from '../config.js';
 import type { Database } from '../db/connect.js';
 import type { MediaStorage } from '../media/storage.js';
@@ -24,6 +23,7 @@ import { registerProblemHandlers } from './problems.js';
 import { REQUEST_ID_LOG_LABEL, registerRequestIdHeader, requestIdFor } from './request-id.js';
 import { SharedRateCounts, sharedRateLimitStore } from './shared-rate-limit.js';
 import { registerDashboardApp } from './routes/dashboard-app.js';
+import { registerHealthRoutes } from './routes/health.js';
 import { registerApiKeyRoutes } from './routes/v1/api-keys.js';
 import { registerAuthRoutes } from './routes/v1/auth.js';
 import { registerCreditRoutes } from './routes/v1/credits.js';
@@ -96,6 +96,7 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
       info: {
         title: 'Rundun API',
         version: '1',
+        license: { name: 'MIT', identifier: 'MIT' },
         description:
           'Dispatch checklist runs and receive signed webhooks. Errors are application/problem+json (RFC 9457).',
       },
@@ -106,6 +107,11 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
             scheme: 'bearer',
             description: 'rdk_live_… API key (rdk_test_… for test mode)',
           },
+          metricsToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'RUNDUN_METRICS_TOKEN, when the server sets one (GET /metrics only).',
+          },
           session: {
             type: 'apiKey',
             in: 'cookie',
@@ -115,6 +121,7 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
           },
         },
       },
+      servers: [{ url: options.config.publicUrl, description: 'This server (PUBLIC_URL).' }],
       security: [{ apiKey: [] }, { session: [] }],
     },
     refResolver: {
@@ -125,17 +132,8 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
-  app.get('/healthz', { schema: { hide: true } }, () => ({ status: 'ok' }));
+  registerHealthRoutes(app, databaseOutage);
   await app.register(import('./routes/metrics.js'));
-  app.get('/readyz', { schema: { hide: true } }, async (request, reply) => {
-    try {
-      await sql`select 1`.execute(ctx.db);
-      return { status: 'ready', database: ctx.database.kind };
-    } catch (error) {
-      databaseOutage.record(error, request.log);
-      return reply.code(503).send({ status: 'unavailable', database: ctx.database.kind });
-    }
-  });
 
   await app.register(
     async (v1) => {

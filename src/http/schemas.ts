@@ -1,6 +1,21 @@
 /** TypeBox schemas shared by routes: one source for validation, TypeScript types and the OpenAPI document. */
 import Type from 'typebox';
 
+/** A union of string literals typed as such (`Type.Union(values.map(Type.Literal))` types as `never`). */
+export function literalUnion<const T extends readonly string[]>(values: T, options?: Type.TSchemaOptions) {
+  return Type.Unsafe<T[number]>(
+    Type.Union(
+      values.map((value) => Type.Literal(value)),
+      options,
+    ),
+  );
+}
+
+export const Nullable = <T extends Type.TSchema>(schema: T, options?: Type.TSchemaOptions) =>
+  Type.Union([schema, Type.Null()], options);
+
+export const Timestamp = Type.String({ format: 'date-time' });
+
 export const ProblemSchema = Type.Object(
   {
     type: Type.String(),
@@ -14,12 +29,9 @@ export const ProblemSchema = Type.Object(
       Type.Array(
         Type.Object({
           in: Type.Optional(
-            Type.Union(
-              ['body', 'query', 'path', 'header'].map((where) => Type.Literal(where)),
-              {
-                description: 'Where the field is; omitted: the body.',
-              },
-            ),
+            literalUnion(['body', 'query', 'path', 'header'], {
+              description: 'Where the field is; omitted: the body.',
+            }),
           ),
           pointer: Type.String({
             description:
@@ -40,13 +52,23 @@ export const ProblemSchema = Type.Object(
   },
   { $id: 'Problem', description: 'An RFC 9457 problem (application/problem+json).' },
 );
+export type ProblemBody = Type.Static<typeof ProblemSchema>;
 
-export const problemRef = Type.Unsafe<unknown>({ $ref: 'Problem#' });
+const problemResponse = {
+  description: 'A problem (RFC 9457): see its type, detail and errors[].',
+  content: { 'application/problem+json': { schema: Type.Unsafe<ProblemBody>({ $ref: 'Problem#' }) } },
+};
 
-/** Standard error answers for a route, all application/problem+json. */
-export function problems(...statuses: number[]): Record<number, unknown> {
-  return Object.fromEntries(statuses.map((status) => [status, problemRef]));
+/** Standard error answers for a route, all application/problem+json with the Problem schema. */
+export function problems<S extends number>(...statuses: S[]): Record<S, typeof problemResponse> {
+  return Object.fromEntries(statuses.map((status) => [status, problemResponse])) as Record<
+    S,
+    typeof problemResponse
+  >;
 }
+
+/** A 204 answer: no body (`reply.code(204).send()`). */
+export const noContent = (description: string) => Type.Unsafe<undefined>({ type: 'null', description });
 
 export const PageQuerySchema = {
   cursor: Type.Optional(
@@ -54,3 +76,12 @@ export const PageQuerySchema = {
   ),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
 };
+
+/** The page of a list: `data` and the cursor of the next page (null on the last). */
+export const pageOf = <T extends Type.TSchema>(item: T) =>
+  Type.Object({
+    data: Type.Array(item),
+    next_cursor: Nullable(Type.String(), {
+      description: 'Pass as cursor for the next page; null: last page.',
+    }),
+  });

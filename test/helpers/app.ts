@@ -1,5 +1,12 @@
 /** Builds the app on a fresh test database with one org and key, for `app.inject` tests. */
-import type { FastifyBaseLogger, FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { deepStrictEqual } from 'node:assert/strict';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifyRequest,
+  InjectOptions,
+  LightMyRequestResponse,
+} from 'fastify';
 import { createConfig, type Config } from '../../src/config.js';
 import type { DatabaseKind } from '../../src/db/connect.js';
 import { createApiKey } from '../../src/db/api-keys.js';
@@ -54,6 +61,7 @@ export async function createTestApp(
     now: () => clock.now,
     ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : {}),
   });
+  failRepliesTheirSchemaChanged(app);
   const org = await createOrg(database.db, 'Test org', options.credits ?? 100);
   const { key } = await createApiKey(database.db, org.id, 'test');
   return {
@@ -73,6 +81,30 @@ export async function createTestApp(
       await database.close();
     },
   };
+}
+
+/**
+ * Replies are serialized by their route's response schema, which writes only the properties it
+ * declares: in tests, a reply whose serialized body differs from what the handler returned (a field
+ * dropped, a default added) fails the request (500), with the difference on stderr.
+ */
+function failRepliesTheirSchemaChanged(app: FastifyInstance): void {
+  const returned = new WeakMap<FastifyRequest, string>();
+  app.addHook('preSerialization', async (request, _reply, payload) => {
+    returned.set(request, JSON.stringify(payload));
+    return payload;
+  });
+  app.addHook('onSend', async (request, _reply, payload) => {
+    const before = returned.get(request);
+    if (before === undefined || typeof payload !== 'string') return payload;
+    try {
+      deepStrictEqual(JSON.parse(payload), JSON.parse(before));
+    } catch (error) {
+      console.error(`${request.method} ${request.url}: the response schema changed the reply`, error);
+      throw error;
+    }
+    return payload;
+  });
 }
 
 /** A template using every step type, as the executor app and the webhook tests exercise them. */

@@ -6,10 +6,26 @@
  * the network can keep it from the public. With neither it is open: restrict it at the network.
  */
 import { timingSafeEqual } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifySchema } from 'fastify';
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/connect.js';
 import { deliveryMetricsFor } from '../../delivery/metrics.js';
+
+const text = (description: string) => ({
+  description,
+  content: { 'text/plain': { schema: { type: 'string' } } },
+});
+
+const metricsSchema: FastifySchema = {
+  tags: ['health'],
+  operationId: 'getMetrics',
+  summary: 'Delivery metrics in the Prometheus text format',
+  security: [{ metricsToken: [] }, {}],
+  response: {
+    200: text('Prometheus text exposition (version 0.0.4).'),
+    401: text('RUNDUN_METRICS_TOKEN is set and the bearer token is missing or wrong.'),
+  },
+};
 
 function hasToken(header: string | undefined, token: string): boolean {
   const given = Buffer.from(/^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1] ?? '');
@@ -18,7 +34,7 @@ function hasToken(header: string | undefined, token: string): boolean {
 }
 
 export function addMetricsRoute(app: FastifyInstance, config: Config, database: Database): void {
-  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+  app.get('/metrics', { schema: metricsSchema }, async (request, reply) => {
     if (config.metricsToken && !hasToken(request.headers.authorization, config.metricsToken))
       return reply
         .code(401)

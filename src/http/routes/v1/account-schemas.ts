@@ -4,6 +4,7 @@
  * types without the server.
  */
 import Type from 'typebox';
+import { literalUnion } from '../../schemas.js';
 
 const Timestamp = Type.String({ format: 'date-time' });
 const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -53,7 +54,7 @@ export const InvitationViewSchema = Type.Object({
   org_name: Type.String(),
   role: RoleSchema,
   email: Type.Union([Type.String(), Type.Null()]),
-  state: Type.Union(['open', 'accepted', 'expired', 'revoked'].map((s) => Type.Literal(s))),
+  state: literalUnion(['open', 'accepted', 'expired', 'revoked']),
   expires_at: Type.String({ format: 'date-time' }),
 });
 export type InvitationView = Type.Static<typeof InvitationViewSchema>;

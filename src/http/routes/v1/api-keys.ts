@@ -6,12 +6,13 @@
  *   DELETE /v1/api-keys/:id    revokes it: refused at once by this process, by others within
  *                              API_KEY_CACHE_MS (another org's key: 404)
  */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKey } from '../../../db/api-keys.js';
 import { notFound } from '../../../domain/errors.js';
 import { requireOwnerSession } from '../../plugins/session-auth.js';
-import { problems } from '../../schemas.js';
+import { noContent, problems } from '../../schemas.js';
 import { ApiKeySchema, CreatedApiKeySchema, type ApiKeyBody } from './account-schemas.js';
 
 const CreateApiKeyBody = Type.Object(
@@ -41,13 +42,15 @@ function toApiKeyBody(key: ApiKey): ApiKeyBody {
 
 const tags = ['org administration'];
 
-export function registerApiKeyRoutes(app: FastifyInstance): void {
+export function registerApiKeyRoutes(instance: FastifyInstance): void {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const ctx = app.ctx;
   app.get(
     '/api-keys',
     {
       schema: {
         tags,
+        operationId: 'listApiKeys',
         summary: "The org's API keys (owner session)",
         response: { 200: Type.Object({ data: Type.Array(ApiKeySchema) }), ...problems(401, 403) },
       },
@@ -63,6 +66,7 @@ export function registerApiKeyRoutes(app: FastifyInstance): void {
     {
       schema: {
         tags,
+        operationId: 'createApiKey',
         summary: 'Create an API key, shown once (owner session)',
         body: CreateApiKeyBody,
         response: { 201: CreatedApiKeySchema, ...problems(400, 401, 403) },
@@ -70,7 +74,7 @@ export function registerApiKeyRoutes(app: FastifyInstance): void {
     },
     async (request, reply) => {
       requireOwnerSession(request);
-      const { name, mode } = request.body as Type.Static<typeof CreateApiKeyBody>;
+      const { name, mode } = request.body;
       const { key, apiKey } = await createApiKey(ctx.db, request.orgId, name.trim(), {
         livemode: mode !== 'test',
       });
@@ -83,14 +87,15 @@ export function registerApiKeyRoutes(app: FastifyInstance): void {
     {
       schema: {
         tags,
+        operationId: 'revokeApiKey',
         summary: 'Revoke an API key (owner session)',
         params: Type.Object({ id: Type.String({ maxLength: 100 }) }),
-        response: problems(401, 403, 404),
+        response: { 204: noContent('Revoked.'), ...problems(401, 403, 404) },
       },
     },
     async (request, reply) => {
       requireOwnerSession(request);
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       if (!(await revokeApiKey(ctx.db, request.orgId, id, ctx.now()))) throw notFound('API key');
       app.forgetApiKey(id);
       return reply.code(204).send();

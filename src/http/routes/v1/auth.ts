@@ -9,6 +9,7 @@
  *   POST /auth/invitations/:token/accept  joins the org (new account, or an existing one's password); signs in
  * Every sign-in answer has the shape of GET /auth/session.
  */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { acceptInvitation, findInvitationByToken } from '../../../db/invitations.js';
@@ -19,7 +20,7 @@ import { signUpOrg } from '../../../db/sign-up.js';
 import { authenticateUser, changePassword, type User } from '../../../db/users.js';
 import { DomainError } from '../../../domain/errors.js';
 import { requireSession } from '../../plugins/session-auth.js';
-import { problems } from '../../schemas.js';
+import { noContent, problems } from '../../schemas.js';
 import {
   AcceptInvitationBody,
   InvitationViewSchema,
@@ -62,7 +63,8 @@ async function signInAs(
 
 const tags = ['accounts'];
 
-export function registerAuthRoutes(app: FastifyInstance): void {
+export function registerAuthRoutes(instance: FastifyInstance): void {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const ctx = app.ctx;
   const publicRoute = { public: true };
 
@@ -72,6 +74,7 @@ export function registerAuthRoutes(app: FastifyInstance): void {
       config: publicRoute,
       schema: {
         tags,
+        operationId: 'signUp',
         summary: 'Create an org and its owner, and sign in',
         security: [],
         body: SignUpBody,
@@ -85,7 +88,7 @@ export function registerAuthRoutes(app: FastifyInstance): void {
           'Sign-up is closed on this server. Ask an owner of your org for an invitation.',
         );
       }
-      const body = request.body as Type.Static<typeof SignUpBody>;
+      const { body } = request;
       const { user, orgId } = await signUpOrg(ctx.db, {
         orgName: body.organization_name,
         email: body.email,
@@ -104,6 +107,7 @@ export function registerAuthRoutes(app: FastifyInstance): void {
       config: publicRoute,
       schema: {
         tags,
+        operationId: 'signIn',
         summary: 'Sign in to the dashboard (sets the rundun_session cookie)',
         security: [],
         body: SignInBody,
@@ -111,7 +115,7 @@ export function registerAuthRoutes(app: FastifyInstance): void {
       },
     },
     async (request, reply) => {
-      const { email, password } = request.body as Type.Static<typeof SignInBody>;
+      const { email, password } = request.body;
       if (await refuseThrottledSignIn(request, reply, email)) return reply;
       const user = await authenticateUser(ctx.db, email, password, ctx.config.passwordScrypt);
       // Counted as a failure already (refuseThrottledSignIn); a right password takes it back.
@@ -132,7 +136,13 @@ export function registerAuthRoutes(app: FastifyInstance): void {
     '/auth/sign-out',
     {
       config: publicRoute,
-      schema: { tags, summary: 'Sign out (ends the session)', security: [], response: problems(403) },
+      schema: {
+        tags,
+        operationId: 'signOut',
+        summary: 'Sign out (ends the session)',
+        security: [],
+        response: { 204: noContent('Signed out.'), ...problems(403) },
+      },
     },
     async (request, reply) => {
       await endSession(request, reply);
@@ -146,6 +156,7 @@ export function registerAuthRoutes(app: FastifyInstance): void {
       config: publicRoute,
       schema: {
         tags,
+        operationId: 'getSession',
         summary: 'The signed-in user, their org and role, and the CSRF token',
         security: [],
         response: { 200: SessionSchema, ...problems(401) },
@@ -164,14 +175,15 @@ export function registerAuthRoutes(app: FastifyInstance): void {
     {
       schema: {
         tags,
+        operationId: 'changePassword',
         summary: 'Change your password (ends your other sessions)',
         body: PasswordBody,
-        response: problems(400, 401, 403),
+        response: { 204: noContent('Changed.'), ...problems(400, 401, 403) },
       },
     },
     async (request, reply) => {
       requireSession(request);
-      const body = request.body as Type.Static<typeof PasswordBody>;
+      const { body } = request;
       if (
         !(await changePassword(
           ctx.db,
@@ -196,6 +208,7 @@ export function registerAuthRoutes(app: FastifyInstance): void {
       config: publicRoute,
       schema: {
         tags,
+        operationId: 'getInvitationByToken',
         summary: 'What an invitation link offers',
         security: [],
         params: TokenParams,
@@ -203,7 +216,7 @@ export function registerAuthRoutes(app: FastifyInstance): void {
       },
     },
     async (request) => {
-      const { token } = request.params as { token: string };
+      const { token } = request.params;
       const invitation = await findInvitationByToken(ctx.db, token, ctx.now());
       if (!invitation)
         throw new DomainError(
@@ -226,6 +239,7 @@ export function registerAuthRoutes(app: FastifyInstance): void {
       config: publicRoute,
       schema: {
         tags,
+        operationId: 'acceptInvitation',
         summary: 'Join the org of an invitation and sign in',
         security: [],
         params: TokenParams,
@@ -234,8 +248,8 @@ export function registerAuthRoutes(app: FastifyInstance): void {
       },
     },
     async (request, reply) => {
-      const { token } = request.params as { token: string };
-      const body = request.body as Type.Static<typeof AcceptInvitationBody>;
+      const { token } = request.params;
+      const { body } = request;
       if (await refuseThrottledSignIn(request, reply, body.email)) return reply;
       let accepted: Awaited<ReturnType<typeof acceptInvitation>>;
       try {

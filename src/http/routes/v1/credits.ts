@@ -1,4 +1,5 @@
 /** GET /v1/credits: the balance and the ledger (each grant; credits used per UTC day), newest first. */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { listCreditLedger } from '../../../db/credit-ledger.js';
@@ -6,13 +7,15 @@ import { readCreditBalance } from '../../../db/credits.js';
 import { problems } from '../../schemas.js';
 import { CreditsSchema } from './account-schemas.js';
 
-export function registerCreditRoutes(app: FastifyInstance): void {
+export function registerCreditRoutes(instance: FastifyInstance): void {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const ctx = app.ctx;
   app.get(
     '/credits',
     {
       schema: {
         tags: ['org'],
+        operationId: 'getCredits',
         summary: 'Credit balance and ledger',
         querystring: Type.Object(
           { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 366, default: 90 })) },
@@ -22,7 +25,7 @@ export function registerCreditRoutes(app: FastifyInstance): void {
       },
     },
     async (request) => {
-      const { limit } = request.query as { limit: number };
+      const limit = request.query.limit ?? 90;
       const [balance, ledger] = await Promise.all([
         readCreditBalance(ctx.db, request.orgId),
         listCreditLedger(ctx.db, request.orgId, limit),

@@ -8,6 +8,7 @@
  *   POST   /v1/invitations             { email?, role } → a one-time link that expires (201)
  *   DELETE /v1/invitations/:id         revokes an open invitation
  */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import {
@@ -19,7 +20,7 @@ import {
 import { listMembers, removeMember, setMemberRole } from '../../../db/members.js';
 import { notFound } from '../../../domain/errors.js';
 import { requireOwnerSession } from '../../plugins/session-auth.js';
-import { problems } from '../../schemas.js';
+import { noContent, problems } from '../../schemas.js';
 import {
   CreatedInvitationSchema,
   InvitationSchema,
@@ -55,7 +56,8 @@ function toInvitationBody(invitation: Invitation): InvitationBody {
 
 const tags = ['org administration'];
 
-export function registerMemberRoutes(app: FastifyInstance): void {
+export function registerMemberRoutes(instance: FastifyInstance): void {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const ctx = app.ctx;
 
   app.get(
@@ -63,6 +65,7 @@ export function registerMemberRoutes(app: FastifyInstance): void {
     {
       schema: {
         tags,
+        operationId: 'listMembers',
         summary: "The org's members and their roles",
         response: { 200: Type.Object({ data: Type.Array(MemberSchema) }), ...problems(401) },
       },
@@ -83,16 +86,17 @@ export function registerMemberRoutes(app: FastifyInstance): void {
     {
       schema: {
         tags,
+        operationId: 'setMemberRole',
         summary: "Change a member's role (owner session)",
         params: UserParams,
         body: Type.Object({ role: RoleSchema }, { additionalProperties: false }),
-        response: problems(400, 401, 403, 404, 409),
+        response: { 204: noContent('The role is changed.'), ...problems(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => {
       requireOwnerSession(request);
-      const { user_id } = request.params as { user_id: string };
-      const { role } = request.body as { role: 'owner' | 'member' };
+      const { user_id } = request.params;
+      const { role } = request.body;
       if (!(await setMemberRole(ctx.db, request.orgId, user_id, role))) throw notFound('Member');
       return reply.code(204).send();
     },
@@ -103,14 +107,15 @@ export function registerMemberRoutes(app: FastifyInstance): void {
     {
       schema: {
         tags,
+        operationId: 'removeMember',
         summary: 'Remove a member from the org (owner session)',
         params: UserParams,
-        response: problems(401, 403, 404, 409),
+        response: { 204: noContent('Removed.'), ...problems(401, 403, 404, 409) },
       },
     },
     async (request, reply) => {
       requireOwnerSession(request);
-      const { user_id } = request.params as { user_id: string };
+      const { user_id } = request.params;
       if (!(await removeMember(ctx.db, request.orgId, user_id))) throw notFound('Member');
       return reply.code(204).send();
     },
@@ -121,6 +126,7 @@ export function registerMemberRoutes(app: FastifyInstance): void {
     {
       schema: {
         tags,
+        operationId: 'listInvitations',
         summary: 'Open invitations (owner session)',
         response: { 200: Type.Object({ data: Type.Array(InvitationSchema) }), ...problems(401, 403) },
       },
@@ -136,6 +142,7 @@ export function registerMemberRoutes(app: FastifyInstance): void {
     {
       schema: {
         tags,
+        operationId: 'createInvitation',
         summary: 'Invite someone by a one-time link that expires in 7 days (owner session)',
         body: CreateInvitationBody,
         response: { 201: CreatedInvitationSchema, ...problems(400, 401, 403) },
@@ -143,7 +150,7 @@ export function registerMemberRoutes(app: FastifyInstance): void {
     },
     async (request, reply) => {
       requireOwnerSession(request);
-      const body = request.body as Type.Static<typeof CreateInvitationBody>;
+      const { body } = request;
       const { token, invitation } = await createInvitation(ctx.db, {
         orgId: request.orgId,
         email: body.email ?? null,
@@ -162,14 +169,15 @@ export function registerMemberRoutes(app: FastifyInstance): void {
     {
       schema: {
         tags,
+        operationId: 'revokeInvitation',
         summary: 'Revoke an open invitation (owner session)',
         params: IdParams,
-        response: problems(401, 403, 404),
+        response: { 204: noContent('Revoked.'), ...problems(401, 403, 404) },
       },
     },
     async (request, reply) => {
       requireOwnerSession(request);
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       if (!(await revokeInvitation(ctx.db, request.orgId, id, ctx.now()))) throw notFound('Invitation');
       return reply.code(204).send();
     },

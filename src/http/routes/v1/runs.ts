@@ -1,4 +1,5 @@
 /** /v1/runs: dispatch (the seed's request and response), read the full run document, list with filters. */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { checkWebhookUrl } from '../../../delivery/address-guard.js';
@@ -11,9 +12,10 @@ import { computeProgress, MAX_EXPIRES_IN_HOURS } from '../../../domain/run.js';
 import { viewAnswer } from '../../../domain/run-document.js';
 import { listHiddenSteps } from '../../../domain/run-logic.js';
 import type { AppContext } from '../../context.js';
-import { PageQuerySchema, problems } from '../../schemas.js';
+import { RunDocumentSchema, RunStatusSchema, RunSummarySchema } from '../../run-schemas.js';
+import { literalUnion, Nullable, PageQuerySchema, pageOf, problems } from '../../schemas.js';
 
-const EventName = Type.Union([...EVENT_TYPES, '*'].map((name) => Type.Literal(name)));
+const EventName = literalUnion([...EVENT_TYPES, '*']);
 
 export const DispatchRunBody = Type.Object(
   {
@@ -68,14 +70,10 @@ export const DispatchRunBody = Type.Object(
 
 const DispatchRunResponse = Type.Object({
   run_id: Type.String(),
-  link: Type.String(),
-  expires_at: Type.Union([Type.String(), Type.Null()]),
-  assigned_to: Type.Union([Type.String(), Type.Null()]),
+  link: Type.String({ description: 'The page the person opens to complete the run.' }),
+  expires_at: Nullable(Type.String({ format: 'date-time' })),
+  assigned_to: Nullable(Type.String()),
 });
-
-const RunStatusSchema = Type.Union(
-  ['pending', 'in_progress', 'completed', 'cancelled', 'expired'].map((s) => Type.Literal(s)),
-);
 
 export function runLink(ctx: AppContext, runId: string): string {
   return `${ctx.config.publicUrl}/r/${runId}`;
@@ -109,7 +107,7 @@ export async function buildRunDocument(ctx: AppContext, run: Run) {
   const byStep = new Map(answers.map((a) => [a.stepId, a]));
   const hiddenSteps = listHiddenSteps(run.template, answers);
   const hidden = new Set(hiddenSteps);
-  const answerMap: Record<string, unknown> = {};
+  const answerMap: Type.Static<typeof RunDocumentSchema>['answers'] = {};
   for (const step of run.template.steps) {
     const record = byStep.get(step.id);
     // A hidden step's answer is not part of the run (it may have been given before an earlier change).
@@ -141,7 +139,8 @@ export async function buildRunDocument(ctx: AppContext, run: Run) {
   };
 }
 
-export function registerRunRoutes(app: FastifyInstance): void {
+export function registerRunRoutes(instance: FastifyInstance): void {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const ctx = app.ctx;
 
   app.post(
@@ -149,6 +148,7 @@ export function registerRunRoutes(app: FastifyInstance): void {
     {
       schema: {
         tags: ['runs'],
+        operationId: 'dispatchRun',
         summary: 'Dispatch a run: consumes one credit, returns the link',
         headers: Type.Object({
           'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
@@ -158,7 +158,7 @@ export function registerRunRoutes(app: FastifyInstance): void {
       },
     },
     async (request, reply) => {
-      const body = request.body as Type.Static<typeof DispatchRunBody>;
+      const { body } = request;
       if (body.webhook) {
         const refused = await checkWebhookUrl(body.webhook.url, ctx.config.webhookAllowInsecure);
         if (refused)
@@ -173,7 +173,7 @@ export function registerRunRoutes(app: FastifyInstance): void {
         expiresInHours: body.expires_in_hours,
         executorRef: body.executor_ref,
         assignTo: body.assign_to,
-        idempotencyKey: request.headers['idempotency-key'] as string | undefined,
+        idempotencyKey: request.headers['idempotency-key'],
         requestBody: JSON.stringify(body),
         livemode: request.livemode,
         keyring: ctx.keyring,
@@ -197,14 +197,15 @@ export function registerRunRoutes(app: FastifyInstance): void {
     {
       schema: {
         tags: ['runs'],
+        operationId: 'getRun',
         summary:
           'The full run document: status, snapshot, identity, answers with photo URLs and geo, progress',
         params: Type.Object({ id: Type.String({ maxLength: 100 }) }),
-        response: problems(401, 404),
+        response: { 200: RunDocumentSchema, ...problems(401, 404) },
       },
     },
     async (request) => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const row = await readRunExpiringIfDue(ctx.db, id, ctx.now());
       // A test key sees test runs only, a live key live runs only: the other mode's run is not found.
       if (!row || row.org_id !== request.orgId || row.livemode !== request.livemode) throw notFound('Run');
@@ -217,6 +218,7 @@ export function registerRunRoutes(app: FastifyInstance): void {
     {
       schema: {
         tags: ['runs'],
+        operationId: 'listRuns',
         summary:
           'List runs, newest first, filtered by status, template, executor_ref (exact or prefix) and creation time',
         querystring: Type.Object(
@@ -241,20 +243,11 @@ export function registerRunRoutes(app: FastifyInstance): void {
           },
           { additionalProperties: false },
         ),
-        response: problems(400, 401),
+        response: { 200: pageOf(RunSummarySchema), ...problems(400, 401) },
       },
     },
     async (request) => {
-      const query = request.query as {
-        cursor?: string;
-        limit: number;
-        status?: Run['status'];
-        template_id?: string;
-        executor_ref?: string;
-        executor_ref_prefix?: string;
-        created_since?: string;
-        created_before?: string;
-      };
+      const { query } = request;
       const page = await listRuns(ctx.db, request.orgId, {
         status: query.status,
         templateId: query.template_id,
@@ -263,7 +256,7 @@ export function registerRunRoutes(app: FastifyInstance): void {
         createdSince: query.created_since === undefined ? undefined : new Date(query.created_since),
         createdBefore: query.created_before === undefined ? undefined : new Date(query.created_before),
         cursor: query.cursor,
-        limit: query.limit,
+        limit: query.limit ?? 50,
         livemode: request.livemode,
       });
       return { data: page.runs.map((run) => toRunSummary(ctx, run)), next_cursor: page.nextCursor };

@@ -1,4 +1,5 @@
 /** /v1/templates: create, list, read (current or a version), update (new version), archive. */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import {
@@ -15,9 +16,36 @@ import { notFound } from '../../../domain/errors.js';
 import { parseTemplate, TemplateInputSchema } from '../../../domain/template.js';
 import { answerIdempotently } from '../../../db/idempotent-responses.js';
 import { IdempotencyKeyHeaders, idempotentRequest, sendAnswer } from '../../idempotency.js';
-import { PageQuerySchema, problems } from '../../schemas.js';
+import { TemplateSchema } from '../../run-schemas.js';
+import { Nullable, PageQuerySchema, pageOf, problems, Timestamp } from '../../schemas.js';
 
 const TemplateIdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
+
+const TemplateListItemSchema = Type.Object({
+  ...TemplateSchema.properties,
+  runs_count: Type.Integer({ description: 'Runs dispatched from any version of the template.' }),
+});
+
+const TemplateVersionsSchema = Type.Object({
+  data: Type.Array(
+    Type.Object({
+      version: Type.Integer(),
+      created_at: Timestamp,
+      author: Nullable(
+        Type.Union([
+          Type.Object({
+            kind: Type.Literal('member'),
+            user_id: Type.String(),
+            email: Type.String(),
+            name: Nullable(Type.String()),
+          }),
+          Type.Object({ kind: Type.Literal('api_key'), key_id: Type.String(), name: Type.String() }),
+        ]),
+        { description: 'Who wrote the version; null when unknown (written before authors were kept).' },
+      ),
+    }),
+  ),
+});
 
 export function toTemplateBody(template: Template) {
   return {
@@ -46,17 +74,19 @@ function authorOf(request: FastifyRequest): VersionAuthor {
 
 const acceptAnyJson = { attachValidation: true } as const;
 
-export function registerTemplateRoutes(app: FastifyInstance): void {
+export function registerTemplateRoutes(instance: FastifyInstance): void {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   app.post(
     '/templates',
     {
       ...acceptAnyJson,
       schema: {
         tags: ['templates'],
+        operationId: 'createTemplate',
         summary: 'Create a template (version 1)',
         headers: IdempotencyKeyHeaders,
         body: templateBody,
-        response: problems(400, 401, 409, 413, 422),
+        response: { 201: TemplateSchema, ...problems(400, 401, 409, 413, 422) },
       },
     },
     async (request, reply) => {
@@ -84,20 +114,21 @@ export function registerTemplateRoutes(app: FastifyInstance): void {
     {
       schema: {
         tags: ['templates'],
+        operationId: 'listTemplates',
         summary: 'List templates, newest first',
         querystring: Type.Object(
           { ...PageQuerySchema, include_archived: Type.Optional(Type.Boolean({ default: false })) },
           { additionalProperties: false },
         ),
-        response: problems(400, 401),
+        response: { 200: pageOf(TemplateListItemSchema), ...problems(400, 401) },
       },
     },
     async (request) => {
-      const query = request.query as { cursor?: string; limit: number; include_archived: boolean };
+      const { query } = request;
       const page = await listTemplates(app.ctx.db, request.orgId, {
         cursor: query.cursor,
-        limit: query.limit,
-        includeArchived: query.include_archived,
+        limit: query.limit ?? 50,
+        includeArchived: query.include_archived ?? false,
       });
       const runs = await countTemplateRuns(
         app.ctx.db,
@@ -116,13 +147,14 @@ export function registerTemplateRoutes(app: FastifyInstance): void {
     {
       schema: {
         tags: ['templates'],
+        operationId: 'getTemplate',
         summary: 'Read a template (current version)',
         params: TemplateIdParams,
-        response: problems(401, 404),
+        response: { 200: TemplateSchema, ...problems(401, 404) },
       },
     },
     async (request) => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const template = await findTemplate(app.ctx.db, request.orgId, id);
       if (!template) throw notFound('Template');
       return toTemplateBody(template);
@@ -134,13 +166,14 @@ export function registerTemplateRoutes(app: FastifyInstance): void {
     {
       schema: {
         tags: ['templates'],
+        operationId: 'listTemplateVersions',
         summary: 'List the versions of a template, newest first, with who wrote each and when',
         params: TemplateIdParams,
-        response: problems(401, 404),
+        response: { 200: TemplateVersionsSchema, ...problems(401, 404) },
       },
     },
     async (request) => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const versions = await listTemplateVersions(app.ctx.db, request.orgId, id);
       if (!versions) throw notFound('Template');
       return {
@@ -149,9 +182,14 @@ export function registerTemplateRoutes(app: FastifyInstance): void {
           created_at: v.createdAt.toISOString(),
           author:
             v.author?.kind === 'member'
-              ? { kind: 'member', user_id: v.author.userId, email: v.author.email, name: v.author.name }
+              ? {
+                  kind: 'member' as const,
+                  user_id: v.author.userId,
+                  email: v.author.email,
+                  name: v.author.name,
+                }
               : v.author?.kind === 'api_key'
-                ? { kind: 'api_key', key_id: v.author.keyId, name: v.author.name }
+                ? { kind: 'api_key' as const, key_id: v.author.keyId, name: v.author.name }
                 : null,
         })),
       };
@@ -163,13 +201,14 @@ export function registerTemplateRoutes(app: FastifyInstance): void {
     {
       schema: {
         tags: ['templates'],
+        operationId: 'getTemplateVersion',
         summary: 'Read one version of a template',
         params: Type.Object({ id: Type.String({ maxLength: 100 }), version: Type.Integer({ minimum: 1 }) }),
-        response: problems(400, 401, 404),
+        response: { 200: TemplateSchema, ...problems(400, 401, 404) },
       },
     },
     async (request) => {
-      const { id, version } = request.params as { id: string; version: number };
+      const { id, version } = request.params;
       const template = await findTemplate(app.ctx.db, request.orgId, id, version);
       if (!template) throw notFound('Template version');
       return toTemplateBody(template);
@@ -182,14 +221,15 @@ export function registerTemplateRoutes(app: FastifyInstance): void {
       ...acceptAnyJson,
       schema: {
         tags: ['templates'],
+        operationId: 'updateTemplate',
         summary: 'Replace a template: writes version n+1',
         params: TemplateIdParams,
         body: templateBody,
-        response: problems(400, 401, 404, 409, 422),
+        response: { 200: TemplateSchema, ...problems(400, 401, 404, 409, 422) },
       },
     },
     async (request) => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const definition = parseTemplate(request.body);
       const template = await updateTemplate(
         app.ctx.db,
@@ -208,13 +248,14 @@ export function registerTemplateRoutes(app: FastifyInstance): void {
     {
       schema: {
         tags: ['templates'],
+        operationId: 'archiveTemplate',
         summary: 'Archive a template (runs keep their snapshot)',
         params: TemplateIdParams,
-        response: problems(401, 404),
+        response: { 200: TemplateSchema, ...problems(401, 404) },
       },
     },
     async (request) => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       return toTemplateBody(await archiveTemplate(app.ctx.db, request.orgId, id, app.ctx.now()));
     },
   );

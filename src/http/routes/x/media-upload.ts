@@ -14,7 +14,9 @@
  *  4. store the file, then record the row on the locked run, re-checking. A refused or duplicate record
  *     removes the file.
  */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import Type from 'typebox';
 import { addMedia, assertStepHasRoom, assertUploadAllowed } from '../../../db/executor-add-media.js';
 import { runExpired } from '../../../db/executor-write.js';
 import { readRunExpiringIfDue } from '../../../db/expire-run.js';
@@ -33,6 +35,7 @@ import { MINUTE_MS, RateLimiter, rateLimited } from '../../rate-limiter.js';
 import { problems } from '../../schemas.js';
 import { mediaTypeOf } from './guard.js';
 import { toMediaView } from './run-view.js';
+import { MediaViewSchema, StepParamsSchema } from './reply-schemas.js';
 import type { StepParams } from './schemas.js';
 import type { User } from '../../../db/users.js';
 import { findRequestUser } from './session.js';
@@ -86,7 +89,26 @@ async function checkBeforeBody(request: FastifyRequest, reply: FastifyReply, upl
   await assertStepHasRoom(ctx.db, row, step);
 }
 
-export function registerMediaUploadRoute(x: FastifyInstance, storage: MediaStorage): void {
+/**
+ * The raw image bytes. No `type`: the body arrives as a Buffer, which a JSON Schema `string` would
+ * refuse; `format` applies to strings only, so the schema documents the body and checks nothing.
+ */
+const ImageBody = Type.Unsafe<Buffer>({
+  format: 'binary',
+  description: 'The image file itself (JPEG or PNG), at most 15 MB, with its Content-Length.',
+});
+
+const UploadHeaders = Type.Object({
+  'x-request-id': Type.Optional(
+    Type.String({
+      pattern: REQUEST_ID.source,
+      description: 'Client-made id of the upload: a retry with the same id answers the media it made.',
+    }),
+  ),
+});
+
+export function registerMediaUploadRoute(instance: FastifyInstance, storage: MediaStorage): void {
+  const x = instance.withTypeProvider<TypeBoxTypeProvider>();
   const ctx = x.ctx;
   const uploads = new RateLimiter(ctx.config.uploadRateLimitPerRun, MINUTE_MS);
   setImageConcurrency(ctx.config.imageConcurrency);
@@ -104,17 +126,25 @@ export function registerMediaUploadRoute(x: FastifyInstance, storage: MediaStora
       onRequest: (request, reply) => checkBeforeBody(request, reply, uploads),
       schema: {
         tags: ['executor'],
+        operationId: 'uploadMedia',
         summary: 'Upload a photo (image/jpeg or image/png) or a signature (image/png), ≤ 15 MB',
         security: [],
-        response: problems(400, 403, 404, 409, 410, 413, 415, 422),
+        consumes: [...UPLOAD_CONTENT_TYPES],
+        params: StepParamsSchema,
+        headers: UploadHeaders,
+        body: ImageBody,
+        response: {
+          201: MediaViewSchema,
+          ...problems(400, 403, 404, 409, 410, 411, 413, 415, 422, 429),
+        },
       },
     },
     async (request, reply) => {
-      const { run_id: runId, step_id: stepId } = request.params as StepParams;
+      const { run_id: runId, step_id: stepId } = request.params;
       const contentType = mediaTypeOf(request) as UploadContentType;
       const requestId = readRequestId(request.headers['x-request-id']);
       const user = users.get(request) ?? null;
-      const image = await processUpload(request.body as Buffer, contentType);
+      const image = await processUpload(request.body, contentType);
       const mediaId = newId('med');
       const storageKey = mediaStorageKey({ id: mediaId, runId, stepId, contentType });
       await storage.put(storageKey, image.bytes, contentType);

@@ -1,6 +1,6 @@
 /** /x/runs/:run_id — read the run, start it, submit it, exit it. */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import type Type from 'typebox';
 import { assertMayReadRun } from '../../../db/executor-access.js';
 import { startRun } from '../../../db/executor-start-run.js';
 import { cancelRun, durationSeconds, submitRun, type FinishResult } from '../../../db/executor-finish-run.js';
@@ -9,7 +9,8 @@ import { readRunExpiringIfDue } from '../../../db/expire-run.js';
 import { notFound } from '../../../domain/errors.js';
 import { problems } from '../../schemas.js';
 import { buildExecutorRunView } from './run-view.js';
-import { CancelBody, StartBody, SubmitBody, type RunParams } from './schemas.js';
+import { ExecutorRunViewSchema, FinishAnswerSchema, RunParamsSchema } from './reply-schemas.js';
+import { CancelBody, StartBody, SubmitBody } from './schemas.js';
 import { findRequestUser } from './session.js';
 
 function toFinishAnswer({ row, progress, replayed }: FinishResult) {
@@ -24,7 +25,8 @@ function toFinishAnswer({ row, progress, replayed }: FinishResult) {
   };
 }
 
-export function registerRunRoutes(x: FastifyInstance): void {
+export function registerRunRoutes(instance: FastifyInstance): void {
+  const x = instance.withTypeProvider<TypeBoxTypeProvider>();
   const ctx = x.ctx;
   const urlFor = ctx.mediaUrls.urlFor.bind(ctx.mediaUrls);
 
@@ -33,14 +35,16 @@ export function registerRunRoutes(x: FastifyInstance): void {
     {
       schema: {
         tags: ['executor'],
+        operationId: 'getExecutorRun',
         summary:
           'What the executor app renders: template snapshot, status, progress, answers so far (a member’s run: only with their session)',
         security: [],
-        response: problems(401, 403, 404, 410),
+        params: RunParamsSchema,
+        response: { 200: ExecutorRunViewSchema, ...problems(401, 403, 404, 410) },
       },
     },
     async (request) => {
-      const { run_id: runId } = request.params as RunParams;
+      const { run_id: runId } = request.params;
       const row = await readRunExpiringIfDue(ctx.db, runId, ctx.now());
       if (!row) throw notFound('Run');
       if (row.status === 'expired') throw runExpired();
@@ -55,15 +59,17 @@ export function registerRunRoutes(x: FastifyInstance): void {
     {
       schema: {
         tags: ['executor'],
+        operationId: 'startRun',
         summary: 'Start the run with the executor’s identity',
         security: [],
+        params: RunParamsSchema,
         body: StartBody,
-        response: problems(400, 401, 403, 404, 409, 410, 415),
+        response: { 200: ExecutorRunViewSchema, ...problems(400, 401, 403, 404, 409, 410, 415) },
       },
     },
     async (request) => {
-      const { run_id: runId } = request.params as RunParams;
-      const body = request.body as Type.Static<typeof StartBody>;
+      const { run_id: runId } = request.params;
+      const { body } = request;
       const user = await findRequestUser(request);
       const row = await startRun(ctx.db, {
         runId,
@@ -80,14 +86,16 @@ export function registerRunRoutes(x: FastifyInstance): void {
     {
       schema: {
         tags: ['executor'],
+        operationId: 'submitRun',
         summary: 'Submit the run: all required steps must be answered',
         security: [],
+        params: RunParamsSchema,
         body: SubmitBody,
-        response: problems(400, 403, 404, 409, 410, 415, 422),
+        response: { 200: FinishAnswerSchema, ...problems(400, 403, 404, 409, 410, 415, 422) },
       },
     },
     async (request) => {
-      const { run_id: runId } = request.params as RunParams;
+      const { run_id: runId } = request.params;
       const user = await findRequestUser(request);
       const result = await submitRun(ctx.db, {
         runId,
@@ -104,15 +112,17 @@ export function registerRunRoutes(x: FastifyInstance): void {
     {
       schema: {
         tags: ['executor'],
+        operationId: 'cancelRun',
         summary: 'Exit the run (cancelled, reason user_exit)',
         security: [],
+        params: RunParamsSchema,
         body: CancelBody,
-        response: problems(400, 403, 404, 409, 410, 415),
+        response: { 200: FinishAnswerSchema, ...problems(400, 403, 404, 409, 410, 415) },
       },
     },
     async (request) => {
-      const { run_id: runId } = request.params as RunParams;
-      const body = request.body as Type.Static<typeof CancelBody>;
+      const { run_id: runId } = request.params;
+      const { body } = request;
       const user = await findRequestUser(request);
       const result = await cancelRun(ctx.db, {
         runId,

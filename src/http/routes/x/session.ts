@@ -4,12 +4,14 @@
  * SHA-256 is stored. A wrong password and an unknown email get the same 401; sign-ins are throttled
  * per email and per address like the dashboard's.
  */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { findSessionUser } from '../../../db/sessions.js';
 import { authenticateUser, type User } from '../../../db/users.js';
 import { DomainError } from '../../../domain/errors.js';
-import { problems } from '../../schemas.js';
+import { noContent, problems } from '../../schemas.js';
+import { MemberSchema } from './reply-schemas.js';
 import { endSession, readSessionToken, startSession } from '../../session-cookie.js';
 import { recordSuccessfulSignIn, refuseThrottledSignIn } from '../../sign-in-throttle.js';
 
@@ -33,7 +35,8 @@ export function toMember(user: User) {
   return { user_id: user.id, email: user.email, name: user.name };
 }
 
-export function registerSessionRoutes(x: FastifyInstance): void {
+export function registerSessionRoutes(instance: FastifyInstance): void {
+  const x = instance.withTypeProvider<TypeBoxTypeProvider>();
   const ctx = x.ctx;
 
   x.post(
@@ -41,14 +44,15 @@ export function registerSessionRoutes(x: FastifyInstance): void {
     {
       schema: {
         tags: ['executor'],
+        operationId: 'executorSignIn',
         summary: 'Sign in as an org member (sets the rundun_session cookie)',
         security: [],
         body: LoginBody,
-        response: problems(400, 401, 415, 429),
+        response: { 200: MemberSchema, ...problems(400, 401, 415, 429) },
       },
     },
     async (request, reply) => {
-      const { email, password } = request.body as Type.Static<typeof LoginBody>;
+      const { email, password } = request.body;
       if (await refuseThrottledSignIn(request, reply, email)) return reply;
       const user = await authenticateUser(ctx.db, email, password, ctx.config.passwordScrypt);
       // Counted as a failure already (refuseThrottledSignIn); a right password takes it back.
@@ -64,9 +68,10 @@ export function registerSessionRoutes(x: FastifyInstance): void {
     {
       schema: {
         tags: ['executor'],
+        operationId: 'executorSignOut',
         summary: 'Sign out (ends the session)',
         security: [],
-        response: problems(415),
+        response: { 204: noContent('Signed out.'), ...problems(415) },
       },
     },
     async (request, reply) => {

@@ -1,10 +1,11 @@
 /** /x/runs/:run_id/steps/:step_id — answer a step, skip it. */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import type Type from 'typebox';
 import { answerStep, type StepWriteResult } from '../../../db/executor-answer-step.js';
 import { skipStep } from '../../../db/executor-skip-step.js';
 import { problems } from '../../schemas.js';
-import { AnswerBody, SkipBody, type StepParams } from './schemas.js';
+import { StepAnswerSchema, StepParamsSchema } from './reply-schemas.js';
+import { AnswerBody, SkipBody } from './schemas.js';
 import { findRequestUser } from './session.js';
 
 function toStepAnswer(result: StepWriteResult) {
@@ -16,7 +17,8 @@ function toStepAnswer(result: StepWriteResult) {
   };
 }
 
-export function registerStepRoutes(x: FastifyInstance): void {
+export function registerStepRoutes(instance: FastifyInstance): void {
+  const x = instance.withTypeProvider<TypeBoxTypeProvider>();
   const ctx = x.ctx;
 
   x.put(
@@ -24,15 +26,17 @@ export function registerStepRoutes(x: FastifyInstance): void {
     {
       schema: {
         tags: ['executor'],
+        operationId: 'answerStep',
         summary: 'Answer a step (fires step.completed); a retry with the same request_id changes nothing',
         security: [],
+        params: StepParamsSchema,
         body: AnswerBody,
-        response: problems(400, 403, 404, 409, 410, 415, 422),
+        response: { 200: StepAnswerSchema, ...problems(400, 403, 404, 409, 410, 415, 422) },
       },
     },
     async (request) => {
-      const { run_id: runId, step_id: stepId } = request.params as StepParams;
-      const body = request.body as Type.Static<typeof AnswerBody>;
+      const { run_id: runId, step_id: stepId } = request.params;
+      const { body } = request;
       const user = await findRequestUser(request);
       const result = await answerStep(ctx.db, {
         runId,
@@ -55,15 +59,17 @@ export function registerStepRoutes(x: FastifyInstance): void {
     {
       schema: {
         tags: ['executor'],
+        operationId: 'skipStep',
         summary: 'Skip a non-required step (fires step.skipped) when the template allows skipping',
         security: [],
+        params: StepParamsSchema,
         body: SkipBody,
-        response: problems(400, 403, 404, 409, 410, 415),
+        response: { 200: StepAnswerSchema, ...problems(400, 403, 404, 409, 410, 415) },
       },
     },
     async (request) => {
-      const { run_id: runId, step_id: stepId } = request.params as StepParams;
-      const body = request.body as Type.Static<typeof SkipBody>;
+      const { run_id: runId, step_id: stepId } = request.params;
+      const { body } = request;
       const user = await findRequestUser(request);
       const result = await skipStep(ctx.db, {
         runId,
