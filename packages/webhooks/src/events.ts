@@ -48,7 +48,8 @@ export type Answer = boolean | number | string | string[] | null;
 export interface Geo {
   lat: number;
   lng: number;
-  accuracy_m: number;
+  /** Metres; `null` when the device gave no accuracy. */
+  accuracy_m: number | null;
 }
 
 export interface Progress {

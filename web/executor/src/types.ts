@@ -65,7 +65,8 @@ export interface Progress {
 export interface Geo {
   lat: number;
   lng: number;
-  accuracy_m: number;
+  /** Metres; `null` when the device gave no accuracy (the server keeps it so). */
+  accuracy_m: number | null;
 }
 
 export interface Media {
