@@ -48,10 +48,11 @@ export interface DispatchedRun {
   id: string;
   expiresAt: Date | null;
   assignedTo: string | null;
+  livemode: boolean;
 }
 
 function toDispatchedRun(row: InsertedRun): DispatchedRun {
-  return { id: row.id, expiresAt: row.expires_at, assignedTo: row.assigned_to };
+  return { id: row.id, expiresAt: row.expires_at, assignedTo: row.assigned_to, livemode: row.livemode };
 }
 
 /** The inserted run as the dispatch answers it, or why it was not inserted. */

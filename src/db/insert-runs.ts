@@ -40,7 +40,7 @@ export interface NewRun {
   livemode: boolean;
 }
 
-export type InsertedRun = Pick<RunRow, 'id' | 'expires_at' | 'assigned_to'>;
+export type InsertedRun = Pick<RunRow, 'id' | 'expires_at' | 'assigned_to' | 'livemode'>;
 
 type Db = Kysely<DB> | Transaction<DB>;
 
@@ -73,7 +73,7 @@ export async function insertRunTakingCredit(
            ${run.executorRef}, ${run.assignedTo}, ${run.webhook?.url ?? null}, ${run.webhook?.secret ?? null},
            ${events === null ? null : JSON.stringify(events)}::jsonb, ${run.expiresAt}, ${run.now}
     from template, debit
-    returning id, expires_at, assigned_to`.execute(db);
+    returning id, expires_at, assigned_to, livemode`.execute(db);
   return rows[0];
 }
 
@@ -89,7 +89,7 @@ export async function insertTestRun(db: Db, run: NewRun): Promise<InsertedRun | 
     from templates t
     join template_versions v on v.template_id = t.id and v.version = t.current_version
     where t.id = ${run.templateId} and t.org_id = ${run.orgId} and t.archived_at is null
-    returning id, expires_at, assigned_to`.execute(db);
+    returning id, expires_at, assigned_to, livemode`.execute(db);
   return rows[0];
 }
 
@@ -149,7 +149,7 @@ export async function insertRunsTakingCredits(db: Db, runs: readonly NewRun[]): 
     select id, org_id, template_id, version, definition, 'pending', executor_ref, assigned_to, webhook_url,
            webhook_secret, webhook_events, expires_at, created_at
     from granted
-    returning id, expires_at, assigned_to`.execute(db);
+    returning id, expires_at, assigned_to, livemode`.execute(db);
   return rows;
 }
 

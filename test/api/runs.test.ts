@@ -42,7 +42,7 @@ for (const kind of testDatabaseKinds()) {
       });
       assert.equal(response.statusCode, 201, response.body);
       const body = response.json();
-      assert.deepEqual(Object.keys(body).sort(), ['assigned_to', 'expires_at', 'link', 'run_id']);
+      assert.deepEqual(Object.keys(body).sort(), ['assigned_to', 'expires_at', 'link', 'livemode', 'run_id']);
       assert.match(body.run_id, /^r-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       assert.equal(body.link, `${t.config.publicUrl}/r/${body.run_id}`);
       assert.equal(body.expires_at, new Date(t.clock.now.getTime() + 72 * 3600_000).toISOString());

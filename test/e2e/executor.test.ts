@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { verifyWebhook } from '@rundun/webhooks';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createApiKey } from '../../src/db/api-keys.js';
 import { EVERY_STEP_TEMPLATE } from '../helpers/app.js';
 import { testDatabaseKinds } from '../helpers/database.js';
 import {
@@ -32,6 +33,7 @@ interface Envelope {
   event: string;
   seq: number;
   run_id: string;
+  livemode: boolean;
   data: Record<string, unknown> & { progress?: { total: number; answered: number; skipped: number } };
 }
 
@@ -224,6 +226,39 @@ for (const kind of testDatabaseKinds()) {
         's-od01',
       ]);
       await checkScreen(page, 'cancelled');
+      await closeContext(context);
+    });
+
+    it('shows a test run its banner, and its webhooks say livemode false, signed as live ones', async () => {
+      const { key } = await createApiKey(server.database.db, server.orgId, 'e2e test', { livemode: false });
+      const response = await fetch(`${server.url}/v1/runs`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          template_id: templateId,
+          webhook: { url: receiver.url, secret: WEBHOOK_SECRET },
+          executor_ref: 'booking_e2e_test',
+        }),
+      });
+      assert.equal(response.status, 201);
+      const run = (await response.json()) as { run_id: string; link: string; livemode: boolean };
+      assert.equal(run.livemode, false);
+      const context = await browser.newContext({ viewport: { width: 360, height: 640 } });
+      await context.grantPermissions(['geolocation'], { origin: server.url });
+      await context.setGeolocation(GEO);
+      const page = await context.newPage();
+      await start(page, run.link);
+      await page.getByText('Test run', { exact: false }).first().waitFor();
+      await checkScreen(page, 'test-run');
+      await page.getByRole('button', { name: 'Exit' }).click();
+      await page
+        .getByRole('dialog', { name: 'Exit this checklist?' })
+        .getByRole('button', { name: 'Cancel checklist' })
+        .click();
+      await waitForWebhooks(run.run_id, 1);
+      const [cancelled] = webhooksOf(run.run_id);
+      assert.equal(cancelled!.event, 'run.cancelled');
+      assert.equal(cancelled!.livemode, false);
       await closeContext(context);
     });
 

@@ -73,6 +73,7 @@ const DispatchRunResponse = Type.Object({
   link: Type.String({ description: 'The page the person opens to complete the run.' }),
   expires_at: Nullable(Type.String({ format: 'date-time' })),
   assigned_to: Nullable(Type.String()),
+  livemode: Type.Boolean({ description: 'false for a run dispatched with a test key (rdk_test_…).' }),
 });
 
 export function runLink(ctx: AppContext, runId: string): string {
@@ -188,6 +189,7 @@ export function registerRunRoutes(instance: FastifyInstance): void {
           link: runLink(ctx, run.id),
           expires_at: run.expiresAt?.toISOString() ?? null,
           assigned_to: run.assignedTo,
+          livemode: run.livemode,
         });
     },
   );
