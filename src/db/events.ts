@@ -5,7 +5,13 @@
  * All of it commits or none of it does.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { buildEnvelope, type EventEnvelope, type EventType, type Identity } from '../domain/events.js';
+import {
+  buildEnvelope,
+  type EventData,
+  type EventEnvelope,
+  type EventType,
+  type Identity,
+} from '../domain/events.js';
 import { newId } from '../domain/ids.js';
 import type { DB, RunRow } from './schema.js';
 
@@ -15,10 +21,10 @@ export function originOf(url: string): string {
   return new URL(url).origin;
 }
 
-export async function appendRunEvent(
+export async function appendRunEvent<Type extends EventType>(
   trx: Transaction<DB>,
   run: RunRow,
-  event: { type: EventType; data: Record<string, unknown>; now: Date },
+  event: { type: Type; data: EventData[Type]; now: Date },
 ): Promise<EventEnvelope> {
   const { event_seq: seq } = await trx
     .updateTable('runs')
@@ -35,7 +41,7 @@ export async function appendRunEvent(
       executorRef: run.executor_ref,
       livemode: run.livemode,
     },
-    { id: newId('evt'), type: event.type, seq, at: event.now, data: event.data },
+    { id: newId('evt'), type: event.type, seq, at: event.now, data: { ...event.data } },
   );
   await trx
     .insertInto('events')

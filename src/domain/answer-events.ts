@@ -3,7 +3,8 @@
  * photo as its JPEG thumbnail (a data URL, with the thumbnail's own width and height), so the event is
  * self-contained; a signature's answer is its full-size signed URL.
  */
-import type { Progress } from './events.js';
+import type { Answer } from '@rundun/webhooks';
+import type { EventData, Progress } from './events.js';
 import type { Geo } from './run-document.js';
 import type { Step } from './template.js';
 
@@ -24,10 +25,10 @@ export function buildStepCompletedData(
   previews: ReadonlyMap<string, PhotoPreview>,
   signatureUrl: string | null,
   progress: Progress,
-): Record<string, unknown> {
+): EventData['step.completed'] {
   const photos = answer.mediaIds.flatMap((id, index) => {
     const preview = previews.get(id);
-    if (!preview?.thumbnail) return [];
+    if (!preview?.thumbnail || preview.thumbnailWidth === null || preview.thumbnailHeight === null) return [];
     return [
       {
         photo_index: index,
@@ -41,13 +42,14 @@ export function buildStepCompletedData(
     step_id: step.id,
     step_label: step.label,
     step_type: step.type,
-    answer: step.type === 'signature' ? signatureUrl : answer.answer,
+    // Validated against the step (src/domain/answers.ts), so it has the wire's shape.
+    answer: step.type === 'signature' ? signatureUrl : (answer.answer as Answer),
     photos,
     geo: answer.geo,
     progress,
   };
 }
 
-export function buildStepSkippedData(step: Step, progress: Progress): Record<string, unknown> {
+export function buildStepSkippedData(step: Step, progress: Progress): EventData['step.skipped'] {
   return { step_id: step.id, step_label: step.label, step_type: step.type, progress };
 }

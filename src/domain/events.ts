@@ -3,28 +3,43 @@
  * each delivery attempt sends it with its own `delivery_attempt`. `seq` numbers a run's events 1, 2, 3…
  * so receivers can order them even when a retry arrives after a later event.
  */
-import { WEBHOOK_EVENT_NAMES, type Identity, type Progress, type WebhookEventName } from '@rundun/webhooks';
+import {
+  WEBHOOK_EVENT_NAMES,
+  type Identity,
+  type Progress,
+  type RunCancelledData,
+  type RunCompletedData,
+  type RunExpiredData,
+  type StepCompletedData,
+  type StepSkippedData,
+  type WebhookEnvelope,
+  type WebhookEventName,
+} from '@rundun/webhooks';
 
 export type { Identity, Progress };
+
+/**
+ * What each event's `data` holds as the server writes it: the types @rundun/webhooks publishes, less
+ * `executor_ref`, which `buildEnvelope` adds. So a field the server writes differently from what the
+ * package tells receivers is a compile error.
+ */
+export interface EventData {
+  'step.completed': Omit<StepCompletedData, 'executor_ref'>;
+  'step.skipped': Omit<StepSkippedData, 'executor_ref'>;
+  'run.completed': Omit<RunCompletedData, 'executor_ref'>;
+  'run.cancelled': Omit<RunCancelledData, 'executor_ref'>;
+  'run.expired': Omit<RunExpiredData, 'executor_ref'>;
+}
 
 /** The five event names; the wire format, and so their one definition, lives in @rundun/webhooks. */
 export const EVENT_TYPES = WEBHOOK_EVENT_NAMES;
 export type EventType = WebhookEventName;
 
-/** The envelope as stored; `delivery_attempt` is added per attempt by `withDeliveryAttempt`. */
-export interface EventEnvelope {
-  event_id: string;
-  event: EventType;
-  run_id: string;
-  template_id: string;
-  template_v: number;
-  ts: string;
-  identity: Identity;
-  seq: number;
-  /** false for a test run (dispatched with an `rdk_test_…` key). */
-  livemode: boolean;
-  data: Record<string, unknown>;
-}
+/**
+ * The envelope as stored: @rundun/webhooks' `WebhookEnvelope` less `delivery_attempt`, which
+ * `withDeliveryAttempt` adds per attempt.
+ */
+export type EventEnvelope = Omit<WebhookEnvelope<EventType, Record<string, unknown>>, 'delivery_attempt'>;
 
 export interface EnvelopeRun {
   id: string;

@@ -2,14 +2,11 @@
  * How a run's answers are shown outside: in `run.completed` / `run.cancelled` events and in
  * `GET /v1/runs/:id`. Photos become URLs (full size); a signature's answer (a media id inside) becomes its URL.
  */
+import type { Answer, Geo, StepAnswer } from '@rundun/webhooks';
 import { listHiddenSteps } from './run-logic.js';
 import type { Step, TemplateDefinition } from './template.js';
 
-export interface Geo {
-  lat: number;
-  lng: number;
-  accuracy_m: number | null;
-}
+export type { Geo };
 
 export interface AnswerRecord {
   stepId: string;
@@ -31,11 +28,8 @@ export interface MediaRecord {
 
 export type MediaUrlFor = (media: MediaRecord) => string;
 
-export interface AnswerView {
-  answer: unknown;
-  photos: { photo_index: number; url: string; width: number; height: number }[];
-  geo: Geo | null;
-}
+/** One step's answer as receivers and the API see it: @rundun/webhooks' `StepAnswer`. */
+export type AnswerView = StepAnswer;
 
 export function viewAnswer(
   step: Step | undefined,
@@ -47,7 +41,8 @@ export function viewAnswer(
     const item = media.get(id);
     return item ? [{ photo_index: index, url: urlFor(item), width: item.width, height: item.height }] : [];
   });
-  let answer = record.answer;
+  // Stored as validated against the step (src/domain/answers.ts), so it has the wire's shape.
+  let answer = record.answer as Answer;
   if (step?.type === 'signature' && typeof answer === 'string') {
     const signature = media.get(answer);
     answer = signature ? urlFor(signature) : null;

@@ -71,6 +71,9 @@ export interface PhotoPreview {
 export interface PhotoLink {
   photo_index: number;
   url: string;
+  /** The full-size photo's pixels. */
+  width: number;
+  height: number;
 }
 
 /** One step's result in an answer map keyed by step id. */

@@ -5,7 +5,7 @@ import type { Database } from '../../../src/db/connect.js';
 import { appendRunEvent } from '../../../src/db/events.js';
 import { findRunRow } from '../../../src/db/runs.js';
 import { startWorker, type Worker, type WorkerOptions } from '../../../src/delivery/worker.js';
-import type { EventEnvelope, EventType } from '../../../src/domain/events.js';
+import type { EventData, EventEnvelope, EventType } from '../../../src/domain/events.js';
 import { EVERY_STEP_TEMPLATE, type TestApp } from '../../helpers/app.js';
 import { TEST_KEYRING } from '../../helpers/keyring.js';
 
@@ -38,11 +38,11 @@ export async function dispatchRun(
 }
 
 /** Writes one event of the run (and its delivery) in a transaction, as a state change would. */
-export async function appendEvent(
+export async function appendEvent<Type extends EventType>(
   database: Pick<Database, 'db'>,
   runId: string,
-  type: EventType,
-  data: Record<string, unknown> = {},
+  type: Type,
+  data: EventData[Type],
   now = new Date(),
 ): Promise<EventEnvelope> {
   return database.db.transaction().execute(async (trx) => {
@@ -54,7 +54,8 @@ export async function appendEvent(
 
 export const PROGRESS = { total: 11, answered: 1, skipped: 0 };
 
-export const SAMPLE_DATA: Record<EventType, Record<string, unknown>> = {
+/** One `data` of each event, as the server would write it (typed by @rundun/webhooks' payloads). */
+export const SAMPLE_DATA: { [Type in EventType]: EventData[Type] } = {
   'step.completed': {
     step_id: 's-od01',
     step_label: 'Odometer reading',
@@ -70,8 +71,14 @@ export const SAMPLE_DATA: Record<EventType, Record<string, unknown>> = {
     step_type: 'text',
     progress: PROGRESS,
   },
-  'run.completed': { duration_seconds: 612, progress: PROGRESS, answers: {} },
-  'run.cancelled': { reason: 'user_exit', progress: PROGRESS, last_step_id: 's-fu01', answers_so_far: {} },
+  'run.completed': { duration_seconds: 612, progress: PROGRESS, answers: {}, hidden_steps: [] },
+  'run.cancelled': {
+    reason: 'user_exit',
+    progress: PROGRESS,
+    last_step_id: 's-fu01',
+    answers_so_far: {},
+    hidden_steps: [],
+  },
   'run.expired': { expired_at: new Date().toISOString(), progress: PROGRESS },
 };
 

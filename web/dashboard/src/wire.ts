@@ -43,15 +43,9 @@ export interface RunSummary {
   finished_at: string | null;
 }
 
-export type Identity =
-  | { mode: 'anonymous' }
-  | { mode: 'external'; name: string; email?: string; phone?: string }
-  | { mode: 'member'; user_id: string };
-export interface Geo {
-  lat: number;
-  lng: number;
-  accuracy_m: number | null;
-}
+import type { Geo, Identity } from '@rundun/webhooks';
+
+export type { Geo, Identity };
 export interface RunAnswer {
   status: 'answered' | 'skipped';
   answer: unknown;

@@ -4,7 +4,15 @@
  * 2xx throws `ApiError` carrying the problem+json body. Callers decide which of those are worth a retry
  * with `isRetryable`.
  */
-import type { Geo, Identity, Member, ProblemDetails, Progress, RunDocument, UploadedMedia } from './types';
+import type {
+  Geo,
+  IdentityInput,
+  Member,
+  ProblemDetails,
+  Progress,
+  RunDocument,
+  UploadedMedia,
+} from './types';
 
 const JSON_TIMEOUT_MS = 20_000;
 /** An upload is abandoned when no byte has moved for this long (slow links still finish). */
@@ -103,7 +111,7 @@ export function fetchRun(runId: string): Promise<RunDocument> {
   return preloaded ? readJson(preloaded) : requestJson('GET', runPath(runId));
 }
 
-export function startRun(runId: string, identity: Identity): Promise<RunDocument> {
+export function startRun(runId: string, identity: IdentityInput): Promise<RunDocument> {
   return requestJson('POST', `${runPath(runId)}/start`, { identity });
 }
 

@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, NetworkError, logIn, logOut, startRun } from './api';
 import { deleteStored, readStored, writeStored } from './local-store';
-import type { Identity, Member, RunDocument } from './types';
+import type { IdentityInput, Member, RunDocument } from './types';
 
 interface Props {
   doc: RunDocument;
@@ -119,7 +119,7 @@ export function StartScreen({ doc, onStarted, onEnded }: Props) {
     return found;
   };
 
-  const buildIdentity = (): Identity => {
+  const buildIdentity = (): IdentityInput => {
     const name = values.name.trim();
     if (mode === 'member') return { mode: 'member' };
     if (mode === 'anonymous') return name ? { mode: 'external', name } : { mode: 'anonymous' };

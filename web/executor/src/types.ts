@@ -1,23 +1,13 @@
 /**
  * The shapes the executor API (/x) sends and accepts. The step and settings types mirror
- * src/domain/template.ts (the normalised template a run snapshots) and Identity mirrors
- * src/domain/events.ts; they are copied, not imported, because those modules pull in Node code.
- * Conditions are the exception: their type and rules come from src/domain/conditions.ts, which is pure.
+ * src/domain/template.ts (the normalised template a run snapshots); they are copied, not imported,
+ * because that module pulls in Node code. The wire's shared shapes (identity, position, progress, step
+ * types) are @rundun/webhooks' own, and conditions come from src/domain/conditions.ts: both are pure.
  */
+import type { Geo, Identity, Progress, StepType } from '@rundun/webhooks';
 import type { Condition } from '../../../src/domain/conditions.js';
 
-export type StepType =
-  | 'boolean'
-  | 'choice'
-  | 'multi_choice'
-  | 'text'
-  | 'number'
-  | 'rating'
-  | 'photo'
-  | 'signature'
-  | 'barcode'
-  | 'datetime'
-  | 'instruction';
+export type { Geo, Identity, Progress, StepType };
 
 export interface Option {
   id: string;
@@ -51,23 +41,8 @@ export interface TemplateSettings {
   geo: 'off' | 'per_step';
 }
 
-export type Identity =
-  | { mode: 'anonymous' }
-  | { mode: 'external'; name: string; email?: string; phone?: string }
-  | { mode: 'member'; user_id?: string };
-
-export interface Progress {
-  total: number;
-  answered: number;
-  skipped: number;
-}
-
-export interface Geo {
-  lat: number;
-  lng: number;
-  /** Metres; `null` when the device gave no accuracy (the server keeps it so). */
-  accuracy_m: number | null;
-}
+/** How the executor identifies at start; a member is the session's user, so no id is sent. */
+export type IdentityInput = Exclude<Identity, { mode: 'member' }> | { mode: 'member' };
 
 export interface Media {
   media_id: string;
