@@ -43,7 +43,7 @@ export interface RunSummary {
   finished_at: string | null;
 }
 
-import type { Geo, Identity } from '@rundun/webhooks';
+import type { Geo, Identity, WebhookEnvelope, WebhookEventName } from '@rundun/webhooks';
 
 export type { Geo, Identity };
 export interface RunAnswer {
@@ -71,23 +71,16 @@ export interface RunDocument extends RunSummary {
   hidden_steps?: string[];
 }
 /** An item of GET /v1/events: the webhook envelope without delivery_attempt (EventSchema in events.ts). */
-export interface EventEnvelope {
-  event_id: string;
-  event: 'step.completed' | 'step.skipped' | 'run.completed' | 'run.cancelled' | 'run.expired';
-  run_id: string;
-  template_id: string;
-  template_v: number;
-  ts: string;
-  identity: Identity;
-  seq: number;
-  livemode: boolean;
-  data: Record<string, unknown>;
-}
+export type EventEnvelope = Omit<
+  WebhookEnvelope<WebhookEventName, Record<string, unknown>>,
+  'delivery_attempt'
+>;
 export interface DispatchAnswer {
   run_id: string;
   link: string;
   expires_at: string | null;
   assigned_to: string | null;
+  livemode: boolean;
 }
 export interface DeliveryAttempt {
   attempt: number;

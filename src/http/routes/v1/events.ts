@@ -10,6 +10,7 @@ import Type from 'typebox';
 import { listOrgEvents } from '../../../db/list-events.js';
 import { DomainError } from '../../../domain/errors.js';
 import { EVENT_TYPES, type EventType } from '../../../domain/events.js';
+import { IdentitySchema } from '../../run-schemas.js';
 import { PageQuerySchema, problems } from '../../schemas.js';
 
 export const EventNameSchema = Type.Unsafe<EventType>(
@@ -17,20 +18,6 @@ export const EventNameSchema = Type.Unsafe<EventType>(
     EVENT_TYPES.map((name) => Type.Literal(name)),
     { description: 'An event name.' },
   ),
-);
-
-const IdentityOut = Type.Union(
-  [
-    Type.Object({ mode: Type.Literal('anonymous') }),
-    Type.Object({
-      mode: Type.Literal('external'),
-      name: Type.String(),
-      email: Type.Optional(Type.String()),
-      phone: Type.Optional(Type.String()),
-    }),
-    Type.Object({ mode: Type.Literal('member'), user_id: Type.String() }),
-  ],
-  { description: 'How the executor identified themselves.' },
 );
 
 const EventSchema = Type.Object(
@@ -41,7 +28,7 @@ const EventSchema = Type.Object(
     template_id: Type.String(),
     template_v: Type.Integer(),
     ts: Type.String({ format: 'date-time', description: 'When the event happened.' }),
-    identity: IdentityOut,
+    identity: IdentitySchema,
     seq: Type.Integer({ description: "The event's number within its run: 1, 2, 3…" }),
     livemode: Type.Boolean({ description: 'false for a test run.' }),
     data: Type.Record(Type.String(), Type.Unknown(), {
