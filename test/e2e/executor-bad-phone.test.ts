@@ -99,6 +99,9 @@ async function writeBigPhoto(file: string): Promise<void> {
   fs.writeFileSync(file, await image.jpeg({ quality: 80 }).toBuffer());
 }
 
+/** A sign-in checks scrypt at N = 2^17 in this process, beside the file's photo work: give it room. */
+const SIGNED_IN_TIMEOUT_MS = 30_000;
+
 const skip = e2eSkipReason();
 if (skip) console.log(`# skipping the executor bad-phone tests: ${skip}`);
 
@@ -317,7 +320,7 @@ describe('executor app on a bad phone, in Chromium', { skip }, () => {
     await page.getByLabel('Password').fill('correct horse battery');
     await screenshot(page, 'bad-phone-assigned-start');
     await page.getByRole('button', { name: 'Start', exact: true }).click();
-    await waitForHeading(page, 'First question');
+    await waitForHeading(page, 'First question', SIGNED_IN_TIMEOUT_MS);
   });
 
   it('13: a member’s run opened without their session asks to sign in, says a wrong password, then opens', async () => {
@@ -335,7 +338,7 @@ describe('executor app on a bad phone, in Chromium', { skip }, () => {
     await first.page.getByLabel('Email').fill('bea@example.com');
     await first.page.getByLabel('Password').fill('correct horse battery');
     await first.page.getByRole('button', { name: 'Start', exact: true }).click();
-    await waitForHeading(first.page, 'First question');
+    await waitForHeading(first.page, 'First question', SIGNED_IN_TIMEOUT_MS);
 
     // The same link on another phone, without Bea's session: it asks her to sign in.
     const { page } = await openPage({ cpu: 4 });
@@ -345,20 +348,26 @@ describe('executor app on a bad phone, in Chromium', { skip }, () => {
     await page.getByLabel('Email').fill('bea@example.com');
     await page.getByLabel('Password').fill('wrong password');
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByRole('alert').filter({ hasText: 'do not match' }).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'do not match' })
+      .waitFor({ timeout: SIGNED_IN_TIMEOUT_MS });
     await checkScreen(page, 'sign-in-wrong-password');
     await page.getByLabel('Password').fill('correct horse battery');
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await waitForHeading(page, 'First question');
+    await waitForHeading(page, 'First question', SIGNED_IN_TIMEOUT_MS);
 
     // Signed in as someone else: it offers to sign out first.
     const other = await openPage();
     await other.context.request.post(`${server.url}/v1/auth/sign-in`, {
       data: { email: 'carl@example.com', password: 'correct horse battery' },
       headers: { origin: server.url },
+      timeout: SIGNED_IN_TIMEOUT_MS,
     });
     await other.page.goto(link);
-    await other.page.getByRole('button', { name: 'Sign out to switch account' }).waitFor();
+    await other.page
+      .getByRole('button', { name: 'Sign out to switch account' })
+      .waitFor({ timeout: SIGNED_IN_TIMEOUT_MS });
     await checkScreen(other.page, 'sign-in-other-account');
     await other.page.getByRole('button', { name: 'Sign out to switch account' }).click();
     await other.page.getByLabel('Email').waitFor();

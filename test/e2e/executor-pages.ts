@@ -48,8 +48,9 @@ export async function next(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Next', exact: true }).click();
 }
 
-export async function waitForHeading(page: Page, text: string): Promise<void> {
-  await page.getByRole('heading', { level: 1, name: text }).waitFor({ timeout: 10_000 });
+/** `timeoutMs` longer than the default for a screen behind a sign-in (scrypt at N = 2^17 on a loaded machine). */
+export async function waitForHeading(page: Page, text: string, timeoutMs = 10_000): Promise<void> {
+  await page.getByRole('heading', { level: 1, name: text }).waitFor({ timeout: timeoutMs });
 }
 
 /** Picks the photo from the "gallery"; waits until it shows, and (when online) until it is uploaded. */
