@@ -141,7 +141,7 @@ export async function createExecutorTestApp(
       return envelopes.map((envelope) => ({
         type: envelope.event,
         seq: envelope.seq,
-        envelope: envelope as unknown as Record<string, unknown>,
+        envelope,
       }));
     },
     async eventTypes(runId) {
