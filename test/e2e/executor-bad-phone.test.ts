@@ -462,6 +462,8 @@ describe('executor app on a bad phone, in Chromium', { skip }, () => {
     await waitForHeading(tabA, 'This checklist is open in another tab');
     await screenshot(tabA, 'bad-phone-other-tab');
     await context.setOffline(true);
+    // As a person does, the tab in use is the one in front (a hidden tab's frames are throttled).
+    await tabA.bringToFront();
     await tabA.getByRole('button', { name: 'Continue here' }).click();
     for (const word of ['First', 'Second']) {
       await waitForHeading(tabA, `${word} question`);
@@ -470,6 +472,7 @@ describe('executor app on a bad phone, in Chromium', { skip }, () => {
     }
     await waitForHeading(tabA, 'Third question');
     await waitForHeading(tabB, 'This checklist is open in another tab');
+    await tabB.bringToFront();
     await tabB.getByRole('button', { name: 'Continue here' }).click();
     await waitForHeading(tabB, 'Third question');
     await yes(tabB);
@@ -483,6 +486,7 @@ describe('executor app on a bad phone, in Chromium', { skip }, () => {
     );
     // Online again, tab A takes over and shows what the server holds.
     await waitForHeading(tabA, 'This checklist is open in another tab');
+    await tabA.bringToFront();
     await tabA.getByRole('button', { name: 'Continue here' }).click();
     await waitForHeading(tabA, 'Fourth question');
     await tabA.getByRole('button', { name: 'Back', exact: true }).click();
