@@ -9,13 +9,32 @@ import { appendEvent, createTemplate, dispatchRun, SAMPLE_DATA, startTestWorker 
 
 const ORIGIN_CAP = 4;
 
+/** Dispatches `count` runs to `receiver` and writes each one's run.completed. */
+async function deliver(t: TestApp, templateId: string, receiver: TestReceiver, count: number) {
+  for (let i = 0; i < count; i++) {
+    const runId = await dispatchRun(t, templateId, { url: `${receiver.origin}/hook` });
+    await appendEvent(t.database, runId, 'run.completed', SAMPLE_DATA['run.completed']);
+  }
+}
+
+/** Waits until the receiver's latest request has hung long enough for its origin to count as slow. */
+async function untilSlow(receiver: TestReceiver) {
+  const lastSent = Math.max(...receiver.received.map((request) => request.receivedAt));
+  await sleep(Math.max(0, lastSent + SLOW_ATTEMPT_MS - Date.now()));
+}
+
+/** A worker whose attempts outlast the test: a hanging attempt holds its slot until the test answers it. */
+function startIsolationWorker(t: TestApp) {
+  return startTestWorker(t.database, t.config, {
+    timeoutMs: 120_000,
+    originConcurrency: ORIGIN_CAP,
+    concurrency: 12,
+  });
+}
+
 async function deliverToHealthy(t: TestApp, templateId: string, healthy: TestReceiver[], each: number) {
   const before = healthy.map((receiver) => receiver.received.length);
-  for (const receiver of healthy)
-    for (let i = 0; i < each; i++) {
-      const runId = await dispatchRun(t, templateId, { url: `${receiver.origin}/hook` });
-      await appendEvent(t.database, runId, 'run.completed', SAMPLE_DATA['run.completed']);
-    }
+  for (const receiver of healthy) await deliver(t, templateId, receiver, each);
   for (const [i, receiver] of healthy.entries())
     await receiver.waitFor((r) => r.length === before[i]! + each, 30_000);
 }
@@ -28,20 +47,12 @@ for (const kind of testDatabaseKinds()) {
       hanging.respond = () => ({ hang: true });
       const healthy: TestReceiver[] = [];
       for (let i = 0; i < 4; i++) healthy.push(await startReceiver());
-      // The timeout outlasts the test: a hanging attempt holds its slot until the test answers it.
-      const worker = startTestWorker(t.database, t.config, {
-        timeoutMs: 120_000,
-        originConcurrency: ORIGIN_CAP,
-        concurrency: 12,
-      });
+      const worker = startIsolationWorker(t);
       try {
         const templateId = await createTemplate(t);
         // The hanging receiver's events are written first, so they are the oldest due work: without
         // the cap they would take all 12 slots and the healthy receivers would get nothing.
-        for (let i = 0; i < 16; i++) {
-          const runId = await dispatchRun(t, templateId, { url: `${hanging.origin}/hook` });
-          await appendEvent(t.database, runId, 'run.completed', SAMPLE_DATA['run.completed']);
-        }
+        await deliver(t, templateId, hanging, 16);
         await hanging.waitFor((r) => r.length === ORIGIN_CAP, 30_000);
         await deliverToHealthy(t, templateId, healthy, 5);
         assert.equal(hanging.received.length, ORIGIN_CAP, 'the hanging receiver holds exactly its cap');
@@ -50,8 +61,7 @@ for (const kind of testDatabaseKinds()) {
         // Its attempts end (500: retried in a minute) once they have hung long enough to count as slow
         // (a quicker answer would earn the origin more slots); the next four take the freed slots, and
         // the cap still holds while healthy receivers are served beside them.
-        const lastSent = Math.max(...hanging.received.map((request) => request.receivedAt));
-        await sleep(Math.max(0, lastSent + SLOW_ATTEMPT_MS - Date.now()));
+        await untilSlow(hanging);
         hanging.answerHanging({ status: 500 });
         await hanging.waitFor((r) => r.length === 2 * ORIGIN_CAP, 30_000);
         await deliverToHealthy(t, templateId, healthy, 2);
@@ -73,26 +83,15 @@ for (const kind of testDatabaseKinds()) {
         await startReceiver(),
       ];
       hanging.respond = sibling.respond = () => ({ hang: true });
-      const worker = startTestWorker(t.database, t.config, {
-        timeoutMs: 120_000,
-        originConcurrency: ORIGIN_CAP,
-        concurrency: 12,
-      });
+      const worker = startIsolationWorker(t);
       try {
         const templateId = await createTemplate(t);
-        const deliver = async (receiver: TestReceiver, count: number) => {
-          for (let i = 0; i < count; i++) {
-            const runId = await dispatchRun(t, templateId, { url: `${receiver.origin}/hook` });
-            await appendEvent(t.database, runId, 'run.completed', SAMPLE_DATA['run.completed']);
-          }
-        };
-        await deliver(hanging, ORIGIN_CAP);
+        await deliver(t, templateId, hanging, ORIGIN_CAP);
         await hanging.waitFor((r) => r.length === ORIGIN_CAP, 30_000);
-        const lastSent = Math.max(...hanging.received.map((request) => request.receivedAt));
-        await sleep(Math.max(0, lastSent + SLOW_ATTEMPT_MS - Date.now()));
+        await untilSlow(hanging);
         // 127.0.0.1 now has the cap of slow attempts in flight: a new port there may try one at a
         // time, and once that one hangs too, none; a port that answers is served as before.
-        await deliver(sibling, ORIGIN_CAP);
+        await deliver(t, templateId, sibling, ORIGIN_CAP);
         await sibling.waitFor((r) => r.length === 1, 30_000);
         await sleep(SLOW_ATTEMPT_MS);
         await deliverToHealthy(t, templateId, [healthy], 5);
