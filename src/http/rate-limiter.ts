@@ -36,12 +36,6 @@ export class RateLimiter {
     return undefined;
   }
 
-  /** Milliseconds until `key` may be hit again, or 0 when it may be now. Counts nothing. */
-  peek(key: string, now: number): number {
-    const window = this.#current(key, now);
-    return window && window.count >= this.limit ? window.start + this.windowMs - now : 0;
-  }
-
   /** Counts a hit; returns 0 when it is within the limit, else the milliseconds to wait. */
   hit(key: string, now: number): number {
     let window = this.#current(key, now);
@@ -52,6 +46,12 @@ export class RateLimiter {
     }
     window.count++;
     return window.count > this.limit ? window.start + this.windowMs - now : 0;
+  }
+
+  /** Takes back one hit of `key` counted in its current window (a hit that turned out not to count). */
+  release(key: string, now: number): void {
+    const window = this.#current(key, now);
+    if (window && window.count > 0) window.count--;
   }
 }
 

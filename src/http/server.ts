@@ -26,7 +26,20 @@ import { invitationLink } from './routes/v1/members.js';
  * log storage is read by more people than the run's link should reach.
  */
 export function urlForLog(url: string): string {
-  return url.split('?')[0]!.replace(/\br-([0-9a-f]{8})[0-9a-f-]{28}\b/g, 'r-$1…');
+  // Each segment as the router reads it: `r%2D…` is the same run, so it is shortened too.
+  const path = url
+    .split('?')[0]!
+    .split('/')
+    .map((segment) => {
+      if (!segment.includes('%')) return segment;
+      try {
+        return decodeURIComponent(segment);
+      } catch {
+        return segment;
+      }
+    })
+    .join('/');
+  return path.replace(/\br-([0-9a-f]{8})[0-9a-f-]{28}\b/g, 'r-$1…');
 }
 
 /** The process's one logger, shared by the HTTP app and the worker. Secrets and keys never reach it. */

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError, loadConfig, parseTrustProxy } from '../../src/config.js';
+import { createApiKey } from '../../src/db/api-keys.js';
 import { API_KEY_PREFIX } from '../../src/domain/secrets.js';
 import { createExecutorTestApp, type ExecutorTestApp } from '../executor/helpers.js';
 import { testDatabaseKinds } from '../helpers/database.js';
@@ -78,6 +79,55 @@ for (const kind of testDatabaseKinds()) {
         headers: { authorization: `Bearer ${t.apiKey}` },
       });
       assert.equal(valid.statusCode, 200, 'a valid key from another address is answered');
+    });
+
+    it('limits a parallel burst of unknown API keys too: only the limit of them is looked up', async () => {
+      const burst = await Promise.all(
+        Array.from({ length: 10 }, (_, n) =>
+          t.app.inject({
+            method: 'GET',
+            url: '/v1/org',
+            remoteAddress: '192.0.2.60',
+            headers: { authorization: `Bearer ${guessedKey(100 + n)}` },
+          }),
+        ),
+      );
+      const statuses = burst.map((response) => response.statusCode).sort();
+      assert.deepEqual(statuses, [401, 401, 401, 429, 429, 429, 429, 429, 429, 429]);
+    });
+
+    it('does not count a real key looked up from an address against its unknown-key limit', async () => {
+      const { key } = await createApiKey(t.database.db, t.orgId, 'fresh');
+      const from = (token: string) =>
+        t.app.inject({
+          method: 'GET',
+          url: '/v1/org',
+          remoteAddress: '192.0.2.70',
+          headers: { authorization: `Bearer ${token}` },
+        });
+      assert.equal((await from(guessedKey(200))).statusCode, 401);
+      assert.equal((await from(guessedKey(201))).statusCode, 401);
+      assert.equal((await from(key)).statusCode, 200, 'a real key, not yet cached');
+      assert.equal((await from(guessedKey(202))).statusCode, 401, 'the third unknown key is still looked up');
+      assert.equal((await from(guessedKey(203))).statusCode, 429);
+    });
+
+    it('looks a real key sent by many requests at once up once, so a burst of it is never refused', async () => {
+      const { key } = await createApiKey(t.database.db, t.orgId, 'burst');
+      const burst = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          t.app.inject({
+            method: 'GET',
+            url: '/v1/org',
+            remoteAddress: '192.0.2.80',
+            headers: { authorization: `Bearer ${key}` },
+          }),
+        ),
+      );
+      assert.deepEqual(
+        burst.map((response) => response.statusCode),
+        Array<number>(10).fill(200),
+      );
     });
   });
 }

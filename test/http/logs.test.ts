@@ -24,6 +24,13 @@ describe('logs', () => {
     );
   });
 
+  it('shortens a run id written with percent-encoded characters, which the router decodes and serves', () => {
+    const encoded = RUN_ID.replace('r-', 'r%2D').replace('abcd', '%61bcd');
+    assert.equal(urlForLog(`/x/runs/${encoded}/steps/s-1`), '/x/runs/r-0123abcd…/steps/s-1');
+    assert.equal(urlForLog(`/r/${encoded}`), '/r/r-0123abcd…');
+    assert.equal(urlForLog('/x/runs/%E0%A4%A/bad'), '/x/runs/%E0%A4%A/bad', 'a malformed escape is kept');
+  });
+
   it('logs requests without the run id in full', async () => {
     const { lines, stream } = captureLogLines();
     const config = createConfig({ logLevel: 'info' });

@@ -11,7 +11,8 @@
  *
  * Guessing. Unknown keys are not remembered (each guess is a new key), so a well-formed key that is not
  * in the cache costs a database lookup. Those lookups are limited per client address: after
- * `unknownApiKeysPerAddress` unknown keys in a minute, the address gets 429 without a lookup until the
+ * `unknownApiKeysPerAddress` lookups of unknown keys in a minute (counted before each lookup, so a burst
+ * sent at once is held to the limit too), the address gets 429 without a lookup until the
  * minute ends. The /v1 rate limit counts per key only for keys found active (`isKnown`); any other
  * request counts against its address, so guessed keys do not each get a fresh bucket.
  */
@@ -93,15 +94,32 @@ const UNAUTHORIZED = 'Send a valid API key as "Authorization: Bearer rdk_live_â€
 export function registerApiKeyAuth(app: FastifyInstance, cache: ApiKeyCache): void {
   const { db, now, config } = app.ctx;
   const guesses = new RateLimiter(config.unknownApiKeysPerAddress, MINUTE_MS);
+  /** Lookups in flight by key hash: requests sent at once with one key share one lookup and one count. */
+  const lookups = new Map<string, Promise<ApiKey | undefined>>();
+
+  async function lookUp(hash: string): Promise<ApiKey | undefined> {
+    try {
+      const key = await findActiveApiKey(db, hash);
+      if (key) cache.set(hash, key);
+      return key;
+    } finally {
+      lookups.delete(hash);
+    }
+  }
 
   async function activeKey(request: FastifyRequest, hash: string): Promise<ApiKey | undefined> {
     const cached = cache.get(hash);
     if (cached) return cached;
-    const wait = guesses.peek(request.ip, now().getTime());
+    const pending = lookups.get(hash);
+    if (pending) return pending;
+    // Counted before the lookup, so unknown keys sent at once cannot all pass a check made before any
+    // of them was counted; a key that exists gives its count back.
+    const wait = guesses.hit(request.ip, now().getTime());
     if (wait > 0) throw rateLimited('Too many unknown API keys from this address; wait and retry.', wait);
-    const key = await findActiveApiKey(db, hash);
-    if (key) cache.set(hash, key);
-    else guesses.hit(request.ip, now().getTime());
+    const lookup = lookUp(hash);
+    lookups.set(hash, lookup);
+    const key = await lookup;
+    if (key) guesses.release(request.ip, now().getTime());
     return key;
   }
 
