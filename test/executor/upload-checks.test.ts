@@ -91,6 +91,10 @@ for (const kind of testDatabaseKinds()) {
       assert.match(await statusBeforeBody(port, path, 5_000_000), / 409 /);
       assert.match(await statusBeforeBody(port, path, 16 * 1024 * 1024), / 413 /);
       assert.match(await statusBeforeBody(port, `/x/runs/${runId}/steps/s-yes/media`, 1000), / 422 /);
+      const finished = await t.dispatch(await t.createTemplate(TEMPLATE));
+      await t.x('POST', `/x/runs/${finished}/start`, {});
+      assert.equal((await t.x('POST', `/x/runs/${finished}/submit`, {})).statusCode, 200);
+      assert.match(await statusBeforeBody(port, `/x/runs/${finished}/steps/s-ph/media`, 1000), / 409 /);
     });
 
     it('limits uploads per run with 429 and Retry-After', async () => {
