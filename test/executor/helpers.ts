@@ -8,10 +8,26 @@ import type { Config } from '../../src/config.js';
 import type { DatabaseKind } from '../../src/db/connect.js';
 import { listRunEvents } from '../../src/db/events.js';
 import { createUser } from '../../src/db/users.js';
+import { createS3Storage } from '../../src/media/s3-storage.js';
+import { createMediaStorage, readMedia } from '../../src/media/storage.js';
 import { createTestApp, EVERY_STEP_TEMPLATE, type TestApp } from '../helpers/app.js';
+import type { TestS3Server } from '../helpers/s3-server.js';
+
+/** The media stores the executor tests run over. */
+export const MEDIA_STORES = ['disk', 's3'] as const;
+export type MediaStoreKind = (typeof MEDIA_STORES)[number];
 
 export interface ExecutorTestApp extends TestApp {
+  /** `<dataDir>/media`, where the disk store writes (and the S3 store must not). */
   mediaDir: string;
+  mediaStore: MediaStoreKind;
+  /**
+   * Every key in the app's media store, sorted: files under `mediaDir` (a half-written temporary
+   * file included), or the objects under the app's own prefix in the test S3 server.
+   */
+  storedKeys(): Promise<string[]>;
+  /** The bytes stored under the key, as the store gives them back; undefined when there are none. */
+  readStored(key: string): Promise<Buffer | undefined>;
   createTemplate(template?: object): Promise<string>;
   dispatch(templateId: string, body?: object): Promise<string>;
   /** `app.inject` as the executor app does it: JSON body, optional session cookie. */
@@ -89,12 +105,25 @@ export const ruleOf = (response: LightMyRequestResponse) => asProblem(response).
 
 export const WEBHOOK = { url: 'https://93.184.216.34/hooks/rundun', secret: 'whsec_0123456789abcdef' };
 
+/**
+ * With `s3`, media go to that S3-protocol server under a prefix of this app's own; otherwise to the
+ * configured store (the disk under `<dataDir>/media` unless `config` says otherwise).
+ */
 export async function createExecutorTestApp(
   kind: DatabaseKind,
   config: Partial<Config> = {},
+  options: { s3?: TestS3Server } = {},
 ): Promise<ExecutorTestApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rundun-executor-'));
-  const t = await createTestApp(kind, { credits: 1000, config: { dataDir, ...config } });
+  const mediaDir = path.join(dataDir, 'media');
+  const s3Prefix = `app-${path.basename(dataDir)}/`;
+  const s3Storage = options.s3 ? createS3Storage(options.s3.configFor(s3Prefix)) : undefined;
+  const t = await createTestApp(kind, {
+    credits: 1000,
+    config: { dataDir, ...config },
+    ...(s3Storage ? { storage: s3Storage } : {}),
+  });
+  const storage = s3Storage ?? createMediaStorage(t.config);
   const x: ExecutorTestApp['x'] = (method, url, body, headers = {}) =>
     t.app.inject({
       method,
@@ -104,7 +133,10 @@ export async function createExecutorTestApp(
     });
   return {
     ...t,
-    mediaDir: path.join(dataDir, 'media'),
+    mediaDir,
+    mediaStore: options.s3 ? 's3' : 'disk',
+    storedKeys: () => (options.s3 ? options.s3.listKeys(s3Prefix) : Promise.resolve(filesUnder(mediaDir))),
+    readStored: (key) => readMedia(storage, key),
     async close() {
       await t.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
@@ -165,6 +197,16 @@ export async function createExecutorTestApp(
       return user.id;
     },
   };
+}
+
+/** Paths of the files under `root`, relative and with `/`, sorted; none when it does not exist. */
+function filesUnder(root: string): string[] {
+  if (!fs.existsSync(root)) return [];
+  return fs
+    .readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
+    .sort();
 }
 
 /** A JPEG made by sharp: a gradient-free block of colour with a marker stripe, optionally EXIF-oriented. */

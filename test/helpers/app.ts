@@ -12,6 +12,7 @@ import type { DatabaseKind } from '../../src/db/connect.js';
 import { createApiKey } from '../../src/db/api-keys.js';
 import { createOrg } from '../../src/db/orgs.js';
 import { createApp } from '../../src/http/app.js';
+import type { MediaStorage } from '../../src/media/storage.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { TEST_KEYRING } from './keyring.js';
 
@@ -38,7 +39,13 @@ export const TEST_SCRYPT_COST = Object.freeze({ ln: 10, r: 8, p: 1 });
 
 export async function createTestApp(
   kind: DatabaseKind,
-  options: { credits?: number; config?: Partial<Config>; loggerInstance?: FastifyBaseLogger } = {},
+  options: {
+    credits?: number;
+    config?: Partial<Config>;
+    loggerInstance?: FastifyBaseLogger;
+    /** Where the app stores media; default: the configured store (disk under `<dataDir>/media`). */
+    storage?: MediaStorage;
+  } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase(kind);
   const config = createConfig({
@@ -60,6 +67,7 @@ export async function createTestApp(
     keyring: TEST_KEYRING,
     now: () => clock.now,
     ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : {}),
+    ...(options.storage ? { storage: options.storage } : {}),
   });
   failRepliesTheirSchemaChanged(app);
   const org = await createOrg(database.db, 'Test org', options.credits ?? 100);
