@@ -2,7 +2,10 @@
  * The template editor's flows beside building a template (template-editor.test.ts): the condition
  * builder with groups, Not and `in`; reorder by drag and by keyboard; duplicate a step; archive with
  * its note, runs already sent unaffected; restore an old version as a new one; the unsaved-changes
- * guard on an in-app link and on unload; the real server's 422 `errors[]` shown at the step and field.
+ * guard on an in-app link and on unload; the real server's 422 `errors[]` shown at the step and field;
+ * an import refused at its field (not JSON, not a template, the server's rules) with the editor
+ * unchanged; the preview following an edit; a step added in version 2 in the diff; duplicate a
+ * template and dispatch the copy from its page.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -364,5 +367,137 @@ describe('template editor flows in Chromium', { skip }, () => {
     assert.equal(await page.locator('.step-item .badge.danger').count(), 0);
     await save(2);
     assert.equal((await session.withKey('GET', `/v1/templates/${template.id}`)).steps[1]!.min, 10);
+  });
+
+  it('refuses an import that is not JSON, not a template or breaks the rules, at the import field, changing nothing', async () => {
+    const template = await createTemplate('Import checks', [{ type: 'text', label: 'Notes' }]);
+    await openTemplate(template.id);
+    const editorState = async () => ({
+      name: await page.getByLabel('Name', { exact: true }).inputValue(),
+      steps: await page.locator('.step-pick').allTextContents(),
+      status: await page.locator('.editor-toolbar [role="status"]').textContent(),
+    });
+    const before = await editorState();
+    const importError = page.locator('.import-panel [role="alert"]');
+    const paste = page.getByLabel('Template JSON');
+    await page.getByRole('button', { name: 'Paste JSON' }).click();
+    const refusals: [string, RegExp][] = [
+      ['{ name: "not quoted"', /^Pasted JSON: This is not JSON: /],
+      ['[{"name":"A list","steps":[]}]', /This JSON is a list, not a template/],
+      ['42', /This JSON is a number, not a template/],
+      ['{"name":"No steps"}', /This JSON has no "steps" list/],
+      [
+        '{"name":"Bad","steps":[{"type":"choice","label":"Fuel","options":[]}]}',
+        /Not imported: the template breaks a rule the server checks\. Nothing in the editor changed\.\s*Step 1 “Fuel”, options: /,
+      ],
+    ];
+    for (const [text, expected] of refusals) {
+      await paste.fill(text);
+      await page.getByRole('button', { name: 'Import pasted JSON' }).click();
+      await importError.getByText(expected).waitFor();
+      assert.equal(await paste.getAttribute('aria-invalid'), 'true', text);
+      assert.equal(await paste.getAttribute('aria-describedby'), await importError.getAttribute('id'));
+      assert.equal(await paste.inputValue(), text, 'the pasted text stays for fixing');
+      assert.deepEqual(await editorState(), before, `${text}: the editor is unchanged`);
+    }
+    await assertAccessible(page, 'refused import');
+    await page.screenshot({
+      path: path.join(DASHBOARD_SCREENSHOTS, 'editor-import-refused.png'),
+      fullPage: true,
+    });
+
+    await page.getByLabel('Import JSON file').setInputFiles({
+      name: 'broken.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from('{"name":"Steps not a list","steps":3}'),
+    });
+    await importError.getByText(/^File “broken\.json”: This JSON has no "steps" list/).waitFor();
+    assert.deepEqual(await editorState(), before, 'a refused file changes nothing either');
+    assert.equal((await session.withKey('GET', `/v1/templates/${template.id}`)).version, 1);
+
+    await paste.fill('{"name":"Fixed","steps":[{"type":"text","label":"Pasted notes"}]}');
+    await page.getByRole('button', { name: 'Import pasted JSON' }).click();
+    await page.getByText('Imported. Save to keep it.').waitFor();
+    assert.equal(await importError.count(), 0, 'the error goes with a good import');
+    assert.equal(await page.getByLabel('Name', { exact: true }).inputValue(), 'Fixed');
+  });
+
+  it('shows an edit in the phone preview as it is typed', async () => {
+    const template = await createTemplate('Preview follows', [
+      { type: 'boolean', label: 'Tyres ok?' },
+      { type: 'number', label: 'Odometer', unit: 'km' },
+    ]);
+    await openTemplate(template.id);
+    const phone = page.frameLocator('iframe.phone-frame');
+    await phone.getByText('Tyres ok?', { exact: true }).waitFor();
+    await stepEditor().getByLabel('Label', { exact: true }).fill('Tyres inflated?');
+    await phone.getByText('Tyres inflated?', { exact: true }).waitFor();
+    assert.equal(await phone.getByText('Tyres ok?', { exact: true }).count(), 0);
+    await page.getByLabel('Name', { exact: true }).fill('Depot preview');
+    await phone.locator('.template-name').getByText('Depot preview').waitFor();
+    await page.getByRole('button', { name: /^2\. Odometer/ }).click();
+    await phone.getByText('Odometer', { exact: true }).waitFor();
+    await phone.getByText('Step 2 of 2').waitFor();
+  });
+
+  it('shows a step added in version 2 as added in the diff, and the steps after it unmoved', async () => {
+    const template = await createTemplate('Diff added', [
+      { type: 'text', label: 'Notes' },
+      { type: 'boolean', label: 'Clean?' },
+    ]);
+    await openTemplate(template.id);
+    await page.getByLabel('New step type').selectOption('rating');
+    await page.getByRole('button', { name: 'Add step' }).click();
+    await stepEditor().getByLabel('Label', { exact: true }).fill('Cleanliness');
+    await save(2);
+    const added = (await session.withKey('GET', `/v1/templates/${template.id}`)).steps[1]!;
+    assert.equal(added.label, 'Cleanliness');
+    await page.getByRole('link', { name: 'Versions' }).click();
+    const diff = page.locator('section.diff');
+    await diff.getByText('Changes from version 1 to version 2').waitFor();
+    await diff.getByRole('heading', { name: 'Steps added' }).waitFor();
+    assert.match(
+      (await diff.locator('ins').first().textContent()) ?? '',
+      new RegExp(`Cleanliness \\(rating\\) ${added.id as string}`),
+    );
+    assert.equal(
+      await diff.getByRole('heading', { name: 'Steps changed' }).count(),
+      0,
+      '“Clean?” did not move',
+    );
+    assert.equal(await diff.getByRole('heading', { name: 'Steps removed' }).count(), 0);
+  });
+
+  it('duplicates a template from the list and dispatches the copy from its page, the form on that template', async () => {
+    const template = await createTemplate('Depot check', [
+      { type: 'choice', label: 'Bay', options: [{ label: 'North' }, { label: 'South' }] },
+      { type: 'signature', label: 'Sign' },
+    ]);
+    await page.goto(`${server.url}/app/templates`);
+    await page.getByRole('link', { name: 'Duplicate Depot check' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Duplicate template' }).waitFor();
+    assert.equal(await page.getByLabel('Name', { exact: true }).inputValue(), 'Depot check (copy)');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.waitForURL((url) => /^\/app\/templates\/(?!new)[^/]+$/.test(url.pathname));
+    const copyId = new URL(page.url()).pathname.split('/').pop()!;
+    assert.notEqual(copyId, template.id);
+    const copy = await session.withKey('GET', `/v1/templates/${copyId}`);
+    assert.equal(copy.name, 'Depot check (copy)');
+    assert.deepEqual(copy.steps, template.steps, 'the copy has the same steps, options and ids');
+
+    await page.locator('.editor-toolbar').getByRole('link', { name: 'Dispatch run' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Dispatch run' }).waitFor();
+    assert.equal(await page.getByLabel('Template').inputValue(), copyId);
+    await page.getByLabel('Executor ref').fill('depot-7');
+    await page.getByRole('button', { name: 'Dispatch run' }).click();
+    const link = await page.getByLabel('Run link', { exact: true }).inputValue();
+    assert.match(link, new RegExp(`^${server.url}/r/r-`));
+    const run = await session.withKey<{ template_id: string; executor_ref: string }>(
+      'GET',
+      `/v1/runs/${link.split('/r/')[1]!}`,
+    );
+    assert.equal(run.template_id, copyId);
+    assert.equal(run.executor_ref, 'depot-7');
+    assert.deepEqual(session.errors, []);
   });
 });

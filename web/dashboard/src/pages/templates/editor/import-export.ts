@@ -1,5 +1,5 @@
 /** Export a template as the JSON the API takes (a download) and read an imported file or pasted text. */
-import { fillMissingIds, toDraft, type TemplateDraft } from './template-draft';
+import { fillMissingIds, placeError, toDraft, validateDraft, type TemplateDraft } from './template-draft';
 
 export function exportFileName(name: string): string {
   const slug =
@@ -22,18 +22,64 @@ export function downloadTemplate(draft: TemplateDraft): void {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-/** The text as a draft (steps and options without ids given one), or a message saying why it is not JSON of a template object. */
-export function readImport(text: string): { draft: TemplateDraft } | { error: string } {
+/** Why an import was refused: a sentence, and the server's rules each template-shaped JSON broke. */
+export interface ImportRefusal {
+  error: string;
+  /** Each rule broken, where: `Step 2 “Fuel level”, options` or `Template, name`. */
+  problems: { where: string; message: string }[];
+}
+
+const TEMPLATE_SHAPE = 'a template is an object with "name", "settings" and a "steps" list';
+
+function describeJsonKind(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  return typeof value === 'string' ? 'a string' : `a ${typeof value}`;
+}
+
+/** Where an error is, for people: `Step 2 “Fuel level”, options` or `Template, name`. */
+function describePlace(draft: TemplateDraft, pointer: string): string {
+  const place = placeError({ pointer });
+  if (place.stepIndex === null) return place.field ? `Template, ${place.field}` : 'Template';
+  const label = (draft.steps[place.stepIndex] as { label?: unknown } | undefined)?.label;
+  const named = typeof label === 'string' && label ? ` “${label}”` : '';
+  return `Step ${place.stepIndex + 1}${named}${place.field ? `, ${place.field}` : ''}`;
+}
+
+/**
+ * The text as a draft (steps and options without ids given one), or why it was refused: not JSON,
+ * JSON that is not a template object, or a template the server would refuse (by the server's own
+ * rules, src/domain/template.ts). A refused import must leave the editor as it was.
+ */
+export function readImport(text: string): { draft: TemplateDraft } | ImportRefusal {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    return { error: `This is not JSON: ${(error as Error).message}` };
+    return { error: `This is not JSON: ${(error as Error).message}`, problems: [] };
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-    return { error: 'The JSON must be a template object with name and steps.' };
+    return {
+      error: `This JSON is ${describeJsonKind(parsed)}, not a template: ${TEMPLATE_SHAPE}.`,
+      problems: [],
+    };
+  if (!Array.isArray((parsed as { steps?: unknown }).steps))
+    return {
+      error: `This JSON has no "steps" list, so it is not a template: ${TEMPLATE_SHAPE}.`,
+      problems: [],
+    };
   const draft = toDraft(parsed as Record<string, unknown>);
   if (!draft.settings) draft.settings = { allow_skip: false, identity: 'anonymous', geo: 'off' };
-  if (!Array.isArray(draft.steps)) draft.steps = [];
-  return { draft: fillMissingIds(draft) };
+  fillMissingIds(draft);
+  const errors = validateDraft(draft);
+  if (errors.length)
+    return {
+      error: `Not imported: the template breaks ${errors.length === 1 ? 'a rule' : `${errors.length} rules`} the server checks.`,
+      // The server's message opens with the step's id, which may be one just drawn; the place names the step.
+      problems: errors.map((e) => ({
+        where: describePlace(draft, e.pointer),
+        message: e.step_id ? e.message.replace(`Step ${e.step_id}: `, '') : e.message,
+      })),
+    };
+  return { draft };
 }

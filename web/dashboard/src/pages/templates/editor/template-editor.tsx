@@ -6,13 +6,14 @@
  * read-only, with Restore as new version.
  */
 import './editor.css';
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, api, describeError, withQuery } from '../../../../../shared/api-client';
 import { Field, FormError, SelectField } from '../../../../../shared/forms';
 import { STEP_TYPES, type StepType } from '../../../../../../src/domain/template';
 import { Link, navigate, setLeaveGuard } from '../../../router';
 import type { TemplateBody } from '../../../wire';
-import { downloadTemplate, readImport } from './import-export';
+import { downloadTemplate } from './import-export';
+import { ImportJson } from './import-json';
 import { PhonePreview } from './phone-preview';
 import { StepEditor } from './step-editor';
 import { StepList } from './step-list';
@@ -82,9 +83,6 @@ export function TemplateEditor({ saved, initial, readOnlyVersion, onSaved }: Pro
   const [message, setMessage] = useState<string | undefined>();
   const [status, setStatus] = useState<string>('');
   const [busy, setBusy] = useState(false);
-  const [pasting, setPasting] = useState(false);
-  const [pasted, setPasted] = useState('');
-  const fileInput = useRef<HTMLInputElement>(null);
   const dirty = !readOnly && JSON.stringify(draft) !== baseline;
   useLeaveGuard(dirty);
 
@@ -132,19 +130,11 @@ export function TemplateEditor({ saved, initial, readOnlyVersion, onSaved }: Pro
     }
   };
 
-  const importText = (text: string) => {
-    const read = readImport(text);
-    if ('error' in read) {
-      setMessage(read.error);
-      return;
-    }
-    edit(read.draft);
-    setSelectedId(read.draft.steps[0]?.id ?? null);
-    const problems = validateDraft(read.draft);
-    setMessage(
-      problems.length ? `Imported, with ${problems.length} error(s) to fix, marked below.` : undefined,
-    );
-    setStatus(problems.length ? '' : 'Imported. Save to keep it.');
+  const importDraft = (imported: TemplateDraft) => {
+    edit(imported);
+    setSelectedId(imported.steps[0]?.id ?? null);
+    setMessage(undefined);
+    setStatus('Imported. Save to keep it.');
   };
 
   const addStep = () => {
@@ -175,29 +165,7 @@ export function TemplateEditor({ saved, initial, readOnlyVersion, onSaved }: Pro
         <button type="button" class="button" onClick={() => downloadTemplate(toTemplateInput(draft))}>
           Export JSON
         </button>
-        {readOnly ? null : (
-          <>
-            <button type="button" class="button" onClick={() => fileInput.current?.click()}>
-              Import JSON
-            </button>
-            <input
-              ref={fileInput}
-              type="file"
-              accept="application/json,.json"
-              class="sr-only"
-              tabIndex={-1}
-              aria-label="Import JSON file"
-              onChange={(e) => {
-                const file = e.currentTarget.files?.[0];
-                e.currentTarget.value = '';
-                if (file) void file.text().then(importText);
-              }}
-            />
-            <button type="button" class="button" aria-expanded={pasting} onClick={() => setPasting(!pasting)}>
-              Paste JSON
-            </button>
-          </>
-        )}
+        {readOnly ? null : <ImportJson onImport={importDraft} />}
         {saved ? (
           <>
             <Link class="button" href={`/app/templates/${saved.id}/history`}>
@@ -213,20 +181,6 @@ export function TemplateEditor({ saved, initial, readOnlyVersion, onSaved }: Pro
         </span>
       </div>
       <FormError message={message} />
-      {pasting ? (
-        <div class="paste-json">
-          <label for="paste-json">Template JSON</label>
-          <textarea
-            id="paste-json"
-            rows={8}
-            value={pasted}
-            onInput={(e) => setPasted(e.currentTarget.value)}
-          />
-          <button type="button" class="button" onClick={() => (importText(pasted), setPasting(false))}>
-            Import pasted JSON
-          </button>
-        </div>
-      ) : null}
       <fieldset class="template-settings" disabled={readOnly}>
         <legend>Template</legend>
         <div class="field-row">
