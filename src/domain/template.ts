@@ -9,6 +9,8 @@ import { validateStepConditions } from './condition-validation.js';
 import { ConditionSchema } from './condition-schema.js';
 import type { Condition } from './conditions.js';
 import { DomainError, type FieldError } from './errors.js';
+import { describeSchemaIssues } from './schema-errors.js';
+import { fromTypeBoxErrors } from './typebox-issues.js';
 import { newOptionId, newStepId } from './ids.js';
 
 export const STEP_TYPES = [
@@ -190,10 +192,12 @@ export interface TemplateDefinition {
   steps: Step[];
 }
 
+type Validator = ReturnType<typeof Compile>;
+
 const checkTop = Compile(Type.Object(templateFields, { additionalProperties: false }));
 const checkSteps = Object.fromEntries(
   Object.entries(STEP_SCHEMAS).map(([type, schema]) => [type, Compile(schema)]),
-) as Record<StepType, ReturnType<typeof Compile>>;
+) as Record<StepType, Validator>;
 
 /** A step as written by the author, after the schema check: ids and defaults may be missing. */
 type StepInput = Omit<Step, 'id' | 'required' | 'options' | 'photos'> & {
@@ -213,37 +217,62 @@ function withoutConditions(step: Record<string, unknown>): Record<string, unknow
   return rest;
 }
 
+// The template's rule names predate the shared describer; the dashboard and integrators read them.
 const RULE_BY_KEYWORD: Record<string, string> = {
-  required: 'required_field',
-  additionalProperties: 'unknown_field',
-  type: 'type',
   minLength: 'min_length',
   maxLength: 'max_length',
-  minimum: 'minimum',
-  maximum: 'maximum',
   pattern: 'id_pattern',
   minItems: 'min_items',
   maxItems: 'max_items',
   const: 'value',
-  anyOf: 'value',
+  enum: 'value',
 };
 
+/** A pointer inside the checked value as the field's name: `/photos/max` → `photos.max`. */
+function fieldName(pointer: string): string {
+  const parts = pointer.split('/').slice(1);
+  return parts.map((part, i) => (/^\d+$/.test(part) ? `[${part}]` : `${i ? '.' : ''}${part}`)).join('');
+}
+
+/**
+ * The schema's errors in words (src/domain/schema-errors.ts), each message led by `lead` and the field's
+ * name. A missing or unknown field is pointed at the object holding it, where the editor shows it.
+ */
 function schemaErrors(
-  errors: Iterable<{ keyword: string; instancePath: string; message: string; params: unknown }>,
+  check: Validator,
+  value: unknown,
   prefix: string,
+  lead = '',
   stepId?: string,
 ): FieldError[] {
+  const findings = describeSchemaIssues(fromTypeBoxErrors(check.Errors(value), check.Type()));
   const out: FieldError[] = [];
-  for (const error of errors) {
-    if (error.keyword === 'boolean') continue; // reported again as additionalProperties
-    const unknown = (error.params as { additionalProperties?: string[] }).additionalProperties;
-    out.push({
-      pointer: `${prefix}${error.instancePath}`,
-      rule: RULE_BY_KEYWORD[error.keyword] ?? error.keyword,
-      message: unknown ? `unknown field(s): ${unknown.join(', ')}` : error.message,
+  const unknownAt = new Map<string, { error: FieldError; names: string[]; known: string }>();
+  for (const finding of findings) {
+    const onObject = finding.rule === 'required_field' || finding.rule === 'unknown_field';
+    const pointer = `${prefix}${onObject ? finding.pointer.slice(0, finding.pointer.lastIndexOf('/')) : finding.pointer}`;
+    const name = fieldName(finding.pointer);
+    const error: FieldError = {
+      pointer,
+      rule: RULE_BY_KEYWORD[finding.rule] ?? finding.rule,
+      message: `${lead}${name ? `${name} ` : ''}${finding.message}`,
       ...(stepId ? { step_id: stepId } : {}),
-    });
+    };
+    const unknown = finding.rule === 'unknown_field' ? unknownAt.get(pointer) : undefined;
+    if (unknown) {
+      // One error per object for its unknown fields, as the known fields are the same list.
+      unknown.names.push(name);
+      unknown.error.message = `${lead}${unknown.names.join(', ')} are not fields here${unknown.known}`;
+      continue;
+    }
+    if (finding.rule === 'unknown_field') {
+      const known = finding.message.slice('is not a field here'.length);
+      unknownAt.set(pointer, { error, names: [name], known });
+    }
+    if (!out.some((e) => e.pointer === pointer && e.message === error.message)) out.push(error);
   }
+  // TypeBox stops after a few errors; a value it refuses is never passed for want of words.
+  if (!out.length) out.push({ pointer: prefix, rule: 'invalid', message: `${lead}is invalid` });
   return out;
 }
 
@@ -350,7 +379,7 @@ export function parseTemplate(input: unknown): TemplateDefinition {
   const body = input as Record<string, unknown>;
   const errors: FieldError[] = [];
   const { steps, ...top } = body;
-  if (!checkTop.Check(top)) errors.push(...schemaErrors(checkTop.Errors(top), ''));
+  if (!checkTop.Check(top)) errors.push(...schemaErrors(checkTop, top, ''));
   if (!Array.isArray(steps)) {
     errors.push({
       pointer: '/steps',
@@ -381,12 +410,8 @@ export function parseTemplate(input: unknown): TemplateDefinition {
       const check = checkSteps[type];
       const plain = withoutConditions(step);
       if (!check.Check(plain)) {
-        errors.push(
-          ...schemaErrors(check.Errors(plain), `/steps/${index}`, stepId).map((e) => ({
-            ...e,
-            message: `${stepId ? `Step ${stepId}` : `Step ${index + 1}`}: ${e.message}`,
-          })),
-        );
+        const lead = `${stepId ? `Step ${stepId}` : `Step ${index + 1}`}: `;
+        errors.push(...schemaErrors(check, plain, `/steps/${index}`, lead, stepId));
         return;
       }
       errors.push(...checkStepRules(step as StepInput, index));

@@ -3,16 +3,14 @@
  * silently dropped — Fastify's default strips them), while querystrings and params coerce strings into
  * the declared numbers and booleans, as URLs only carry strings.
  *
- * Ajv's errors are written for schema authors: a nullable integer out of range gives three ("must be
- * <= 8760", "must be null", "must match a schema in anyOf"), an unknown event name one per allowed name.
- * `describeValidationErrors` turns them into one error per field, in words, saying what is allowed: a
- * union is reported as its closest branch (the one whose type matched), or as the list of what it
- * accepts; ranges and lengths are stated whole ("an integer from 1 to 8760, or null").
+ * `describeValidationErrors` gives Ajv's errors as one error per field, in words, saying what is allowed
+ * (src/domain/schema-errors.ts, which templates' own check shares), with where in the request it is.
  */
-import { Ajv, type ErrorObject as AjvError, type Options } from 'ajv';
+import { Ajv, type Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
 import type { FieldError } from '../domain/errors.js';
+import { describeSchemaIssues, type SchemaIssue } from '../domain/schema-errors.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
@@ -30,149 +28,6 @@ const urlAjv = addFormats(new Ajv({ ...common, coerceTypes: 'array' }));
 export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) =>
   (httpPart === 'body' ? bodyAjv : urlAjv).compile(schema);
 
-/** An Ajv error as Fastify hands it over (`parentSchema` is there because of `verbose`). */
-type ErrorObject = Pick<AjvError, 'keyword' | 'instancePath' | 'schemaPath' | 'message'> & {
-  params: Record<string, unknown>;
-  parentSchema?: unknown;
-};
-type Finding = Pick<FieldError, 'pointer' | 'rule' | 'message'>;
-type Schema = Record<string, unknown>;
-
-const TYPE_WORDS: Record<string, string> = {
-  string: 'a string',
-  integer: 'an integer',
-  number: 'a number',
-  boolean: 'true or false',
-  object: 'an object',
-  array: 'an array',
-  null: 'null',
-};
-
-const FORMAT_WORDS: Record<string, string> = {
-  'date-time': 'a date and time in RFC 3339 form, e.g. 2026-01-31T09:30:00Z',
-  date: 'a date, e.g. 2026-01-31',
-  email: 'an email address',
-  uri: 'an absolute URL',
-};
-
-const quote = (value: unknown) => JSON.stringify(value);
-const typeWords = (type: unknown) =>
-  (Array.isArray(type) ? type : [type]).map((t) => TYPE_WORDS[String(t)] ?? String(t)).join(' or ');
-
-function pointerOf(issue: ErrorObject): string {
-  const params = issue.params as { missingProperty?: string; additionalProperty?: string };
-  const field = params.missingProperty ?? params.additionalProperty;
-  return `${issue.instancePath}${field === undefined ? '' : `/${field}`}`;
-}
-
-/** "from 1 to 8760", "at least 1", "at most 100" with the unit, from the bounds the schema declares. */
-function bounds(low: unknown, high: unknown, unit = ''): string {
-  const suffix = unit ? ` ${unit}` : '';
-  if (typeof low === 'number' && typeof high === 'number') return `from ${low} to ${high}${suffix}`;
-  return typeof low === 'number' ? `at least ${low}${suffix}` : `at most ${String(high)}${suffix}`;
-}
-
-function describeIssue(issue: ErrorObject): Finding {
-  const pointer = pointerOf(issue);
-  const schema = (issue.parentSchema ?? {}) as Schema;
-  const params = issue.params;
-  const rule = issue.keyword;
-  const say = (message: string, named = rule): Finding => ({ pointer, rule: named, message });
-  switch (rule) {
-    case 'required':
-      return say('is required', 'required_field');
-    case 'additionalProperties': {
-      const known = Object.keys(schema.properties ?? {});
-      return say(
-        `is not a field here${known.length ? `; known fields: ${known.join(', ')}` : ''}`,
-        'unknown_field',
-      );
-    }
-    case 'type':
-      return say(`must be ${typeWords(params.type)}`);
-    case 'minimum':
-    case 'maximum':
-      return say(`must be ${typeWords(schema.type ?? 'number')} ${bounds(schema.minimum, schema.maximum)}`);
-    case 'minLength':
-    case 'maxLength':
-      return say(`must be ${bounds(schema.minLength, schema.maxLength, 'characters')} long`);
-    case 'minItems':
-    case 'maxItems':
-      return say(`must have ${bounds(schema.minItems, schema.maxItems, 'items')}`);
-    case 'uniqueItems':
-      return say(`must not repeat an item (items ${String(params.j)} and ${String(params.i)} are the same)`);
-    case 'format':
-      return say(`must be ${FORMAT_WORDS[String(params.format)] ?? `a valid ${String(params.format)}`}`);
-    case 'pattern':
-      return say(`must match the pattern ${String(params.pattern)}`);
-    case 'enum':
-      return say(`must be one of ${(params.allowedValues as unknown[]).map(quote).join(', ')}`);
-    case 'const':
-      return say(`must be ${quote(params.allowedValue)}`);
-    default:
-      return say(issue.message ?? 'is invalid');
-  }
-}
-
-const isUnion = (issue: ErrorObject) => issue.keyword === 'anyOf' || issue.keyword === 'oneOf';
-
-/** What a branch that failed on the value's kind expected: a constant, an enum's values or a type. */
-function expectedBy(branch: ErrorObject[], pointer: string): string[] {
-  const top = branch.find((issue) => issue.instancePath === pointer);
-  if (!top) return [];
-  const params = top.params;
-  if (top.keyword === 'const') return [quote(params.allowedValue)];
-  if (top.keyword === 'enum') return (params.allowedValues as unknown[]).map(quote);
-  return [typeWords(params.type)];
-}
-
-/** A union as one finding: its closest branch's own errors, or a list of what it accepts. */
-function describeUnion(union: ErrorObject, members: ErrorObject[]): Finding[] {
-  const prefix = `${union.schemaPath}/`;
-  const branches = new Map<string, ErrorObject[]>();
-  for (const issue of members) {
-    const index = issue.schemaPath.slice(prefix.length).split('/')[0]!;
-    branches.set(index, [...(branches.get(index) ?? []), issue]);
-  }
-  const pointer = union.instancePath;
-  const wrongKind = (issue: ErrorObject) =>
-    issue.instancePath === pointer && ['type', 'const', 'enum'].includes(issue.keyword);
-  const allowsNull = [...branches.values()].some((branch) =>
-    branch.some((issue) => wrongKind(issue) && (issue.params as { type?: unknown }).type === 'null'),
-  );
-  const closest = [...branches.values()].find((branch) => !branch.some(wrongKind));
-  if (closest) {
-    return describeAll(closest).map((finding) =>
-      allowsNull && finding.pointer === pointer
-        ? { ...finding, message: `${finding.message}, or null` }
-        : finding,
-    );
-  }
-  const expected = [...branches.values()].flatMap((branch) => expectedBy(branch, pointer));
-  const onlyConstants = expected.every((word) => word.startsWith('"'));
-  const message = onlyConstants
-    ? `must be one of ${expected.join(', ')}`
-    : `must be ${expected.join(' or ')}`;
-  return [{ pointer, rule: onlyConstants ? 'enum' : 'type', message }];
-}
-
-function describeAll(issues: ErrorObject[]): Finding[] {
-  const unions = issues.filter(isUnion);
-  const insideAnother = (issue: ErrorObject) =>
-    unions.some((union) => union !== issue && issue.schemaPath.startsWith(`${union.schemaPath}/`));
-  const findings: Finding[] = [];
-  for (const issue of issues) {
-    if (insideAnother(issue)) continue;
-    if (!isUnion(issue)) {
-      findings.push(describeIssue(issue));
-      continue;
-    }
-    const members = issues.filter((other) => other.schemaPath.startsWith(`${issue.schemaPath}/`));
-    findings.push(...describeUnion(issue, members));
-  }
-  return findings;
-}
-
 const LOCATIONS: Record<string, FieldError['in']> = {
   body: 'body',
   querystring: 'query',
@@ -181,10 +36,10 @@ const LOCATIONS: Record<string, FieldError['in']> = {
 };
 
 /** Ajv's errors for one part of the request as one error per field, first found first. */
-export function describeValidationErrors(issues: readonly ErrorObject[], httpPart: string): FieldError[] {
+export function describeValidationErrors(issues: readonly SchemaIssue[], httpPart: string): FieldError[] {
   const where = LOCATIONS[httpPart];
   const byPointer = new Map<string, FieldError>();
-  for (const finding of describeAll([...issues])) {
+  for (const finding of describeSchemaIssues(issues)) {
     if (!byPointer.has(finding.pointer))
       byPointer.set(finding.pointer, { ...(where ? { in: where } : {}), ...finding });
   }

@@ -67,11 +67,59 @@ for (const kind of testDatabaseKinds()) {
         problem.errors.map((e: { step_id: string; rule: string }) => [e.step_id, e.rule]),
         [['s-x', 'maximum']],
       );
+      assert.deepEqual(problem.errors, [
+        {
+          pointer: '/steps/0/max',
+          rule: 'maximum',
+          message: 'Step s-x: max must be an integer from 2 to 10',
+          step_id: 's-x',
+        },
+      ]);
       const afterCount = await t.database.db
         .selectFrom('templates')
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .executeTakeFirstOrThrow();
       assert.equal(Number(afterCount.n), Number(before.n));
+    });
+
+    it('answers a new version with several mistakes 422, each in words with what is allowed', async () => {
+      const created = await create({ name: 'Fine', steps: [{ type: 'boolean', label: 'Done?' }] });
+      const response = await t.api({
+        method: 'PUT',
+        url: `/v1/templates/${created.id}`,
+        payload: {
+          name: 'Broken',
+          settings: { identity: 'everyone' },
+          steps: [
+            { id: 's-a', type: 'slider', label: 'Slide' },
+            { id: 's-b', type: 'rating', label: 'Rate', max: 1 },
+            { id: 's-c', type: 'boolean', label: 'Done?', hint: 'tap' },
+          ],
+        },
+      });
+      assert.equal(response.statusCode, 422, response.body);
+      const problem = response.json<{ errors: { pointer: string; message: string }[] }>();
+      assert.deepEqual(
+        problem.errors.map((e) => [e.pointer, e.message]),
+        [
+          ['/settings/identity', 'settings.identity must be one of "anonymous", "external", "member"'],
+          [
+            '/steps/0/type',
+            'Step s-a: type must be one of boolean, choice, multi_choice, text, number, rating, photo, ' +
+              'signature, barcode, datetime, instruction',
+          ],
+          ['/steps/1/max', 'Step s-b: max must be an integer from 2 to 10'],
+          [
+            '/steps/2',
+            'Step s-c: hint is not a field here; known fields: type, id, label, description, required, ' +
+              'photos, visible_if, required_if',
+          ],
+        ],
+      );
+      for (const error of problem.errors)
+        assert.doesNotMatch(error.message, /Expected union value|anyOf|must be null/, error.message);
+      const current = await t.api({ method: 'GET', url: `/v1/templates/${created.id}` });
+      assert.equal(current.json().version, 1, 'nothing was stored');
     });
 
     it('archives: hidden from the list, readable, refuses updates and dispatch', async () => {
