@@ -254,7 +254,7 @@ export function StepEditor({ step, index, steps, allowSkip, errors, readOnly, on
   return (
     <fieldset class="step-editor" disabled={readOnly} aria-labelledby={`step-editor-title-${step.id}`}>
       <h3 id={`step-editor-title-${step.id}`}>
-        Step {index + 1}: {step.label || 'untitled'} <code class="muted">{step.id}</code>
+        Step {index + 1}: {step.label || 'untitled'} <code class="muted step-id">{step.id}</code>
       </h3>
       <div class="field-row">
         <SelectField
