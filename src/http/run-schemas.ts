@@ -6,7 +6,7 @@
  */
 import Type from 'typebox';
 import type { Condition } from '../domain/conditions.js';
-import { STEP_TYPES } from '../domain/template.js';
+import { STEP_TYPES, type Step, type TemplateSettings } from '../domain/template.js';
 import { literalUnion, Nullable, Timestamp } from './schemas.js';
 
 export const RunStatusSchema = literalUnion(['pending', 'in_progress', 'completed', 'cancelled', 'expired']);
@@ -48,6 +48,19 @@ export const TemplateSettingsSchema = Type.Object({
   identity: literalUnion(['anonymous', 'external', 'member']),
   geo: literalUnion(['off', 'per_step']),
 });
+
+/** True when A and B are the same type, optional fields included (mutual assignability is not enough). */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Holds<T extends true> = T;
+/**
+ * The reply's step and settings are the domain's Step and TemplateSettings exactly, which the apps
+ * import: a field added to one and not the other fails the build instead of being dropped from the
+ * answer, or typed in the apps and never sent.
+ */
+export type StepSchemaIsDomainStep = Holds<Same<Type.Static<typeof StepSchema>, Step>>;
+export type SettingsSchemaIsDomainSettings = Holds<
+  Same<Type.Static<typeof TemplateSettingsSchema>, TemplateSettings>
+>;
 
 /** A template version as stored: ids generated and defaults filled in. */
 export const templateDefinitionFields = {

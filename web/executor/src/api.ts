@@ -5,12 +5,18 @@
  * with `isRetryable`.
  */
 import type {
+  AnswerBodyAccepted,
+  CancelBody,
+  FinishAnswer,
   Geo,
   IdentityInput,
   Member,
   ProblemDetails,
-  Progress,
   RunDocument,
+  SkipBody,
+  StartBody,
+  StepAnswer,
+  SubmitBody,
   UploadedMedia,
 } from './types';
 
@@ -112,7 +118,7 @@ export function fetchRun(runId: string): Promise<RunDocument> {
 }
 
 export function startRun(runId: string, identity: IdentityInput): Promise<RunDocument> {
-  return requestJson('POST', `${runPath(runId)}/start`, { identity });
+  return requestJson('POST', `${runPath(runId)}/start`, { identity } satisfies StartBody);
 }
 
 export function logIn(email: string, password: string): Promise<Member> {
@@ -123,6 +129,7 @@ export function logOut(): Promise<unknown> {
   return requestJson('POST', '/x/auth/logout', {});
 }
 
+/** What the app sends for an answer: every field, where the route has them optional. */
 export interface AnswerBody {
   answer: unknown;
   media_ids: string[];
@@ -130,24 +137,20 @@ export interface AnswerBody {
   request_id: string;
 }
 
-export function putAnswer(
-  runId: string,
-  stepId: string,
-  body: AnswerBody,
-): Promise<{ step_id: string; status: 'answered'; progress: Progress }> {
-  return requestJson('PUT', stepPath(runId, stepId), body);
+export function putAnswer(runId: string, stepId: string, body: AnswerBody): Promise<StepAnswer> {
+  return requestJson('PUT', stepPath(runId, stepId), body satisfies AnswerBodyAccepted);
 }
 
-export function postSkip(runId: string, stepId: string, requestId: string): Promise<{ progress: Progress }> {
-  return requestJson('POST', `${stepPath(runId, stepId)}/skip`, { request_id: requestId });
+export function postSkip(runId: string, stepId: string, requestId: string): Promise<StepAnswer> {
+  return requestJson('POST', `${stepPath(runId, stepId)}/skip`, { request_id: requestId } satisfies SkipBody);
 }
 
-export function submitRun(runId: string, requestId: string): Promise<{ status: 'completed' }> {
-  return requestJson('POST', `${runPath(runId)}/submit`, { request_id: requestId });
+export function submitRun(runId: string, requestId: string): Promise<FinishAnswer> {
+  return requestJson('POST', `${runPath(runId)}/submit`, { request_id: requestId } satisfies SubmitBody);
 }
 
-export function cancelRun(runId: string, lastStepId: string | null): Promise<{ status: 'cancelled' }> {
-  return requestJson('POST', `${runPath(runId)}/cancel`, { last_step_id: lastStepId });
+export function cancelRun(runId: string, lastStepId: string | null): Promise<FinishAnswer> {
+  return requestJson('POST', `${runPath(runId)}/cancel`, { last_step_id: lastStepId } satisfies CancelBody);
 }
 
 /**

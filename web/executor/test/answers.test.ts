@@ -89,8 +89,18 @@ describe('answer mapping', () => {
     const draft = createDraftFromServer(sig, {
       status: 'answered',
       answer: '/media/runs/r/s/med-1.png?exp=1',
-      media: [{ media_id: 'med-1', url: '/media/runs/r/s/med-1.png?exp=1', thumbnail_url: '/t' }],
+      media: [
+        {
+          media_id: 'med-1',
+          url: '/media/runs/r/s/med-1.png?exp=1',
+          thumbnail_url: '/t',
+          content_type: 'image/png',
+          width: 600,
+          height: 200,
+        },
+      ],
       geo: null,
+      answered_at: '2026-12-02T09:00:00.000Z',
     });
     assert.equal(draft.signature?.media_id, 'med-1');
     assert.deepEqual(draft.photos, []);

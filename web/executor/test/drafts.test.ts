@@ -22,7 +22,16 @@ const server = (answer: unknown, media: ServerAnswer['media'] = []): ServerAnswe
   answer,
   media,
   geo: null,
+  answered_at: '2026-12-02T09:00:00.000Z',
 });
+const med1 = {
+  media_id: 'med-1',
+  url: '/u',
+  thumbnail_url: '/t',
+  content_type: 'image/jpeg',
+  width: 1600,
+  height: 1200,
+};
 const sentDraft = (draft: StepDraft): StepDraft => ({
   ...draft,
   status: 'answered',
@@ -76,14 +85,11 @@ describe('drafts', () => {
       value: 'x',
       photos: [{ ref: 'm1' }, { ref: 'm2' }],
     });
-    const next = withUploadedMedia(draft, 'm1', { media_id: 'med-1', url: '/u', thumbnail_url: '/t' });
+    const next = withUploadedMedia(draft, 'm1', med1);
     assert.deepEqual(next.photos[0], { ref: 'm1', media_id: 'med-1', url: '/u', thumbnail_url: '/t' });
     assert.equal(next.sent, fingerprintDraft(next));
     const unsent = { ...draft, sent: 'something else' };
-    assert.equal(
-      withUploadedMedia(unsent, 'm1', { media_id: 'med-1', url: '/u', thumbnail_url: '/t' }).sent,
-      'something else',
-    );
+    assert.equal(withUploadedMedia(unsent, 'm1', med1).sent, 'something else');
   });
 
   it('a refused upload drops that photo with the reason; a refused answer reopens the step', () => {

@@ -23,7 +23,14 @@ const answer = (step: string, id: string, extra: Partial<OutboxOp> = {}): Outbox
   ...extra,
 });
 const skip = (step: string, id: string): OutboxOp => ({ kind: 'skip', request_id: id, step_id: step });
-const uploaded = (id: string) => ({ media_id: id, url: `/m/${id}`, thumbnail_url: `/t/${id}` });
+const uploaded = (id: string) => ({
+  media_id: id,
+  url: `/m/${id}`,
+  thumbnail_url: `/t/${id}`,
+  content_type: 'image/jpeg',
+  width: 1600,
+  height: 1200,
+});
 
 describe('outbox queue rules', () => {
   it('a newer answer replaces the queued writes of its step, never photos, a write in flight, or one another step’s write followed', () => {
