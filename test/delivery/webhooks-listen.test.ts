@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { signWebhook } from '@rundun/webhooks';
 import { startWebhookListener } from '../../src/cli/webhooks-listen.js';
 import { createTestApp } from '../helpers/app.js';
-import { RUNDUN_COMMAND } from '../helpers/cli.js';
+import { RUNDUN_COMMAND, waitForLine } from '../helpers/cli.js';
 import { testDatabaseKinds } from '../helpers/database.js';
 import {
   appendEvent,
@@ -37,7 +37,7 @@ for (const kind of testDatabaseKinds()) {
         });
         await appendEvent(t.database, good, 'step.completed', SAMPLE_DATA['step.completed']);
         await appendEvent(t.database, wrong, 'run.cancelled', SAMPLE_DATA['run.cancelled']);
-        const deadline = Date.now() + 10_000;
+        const deadline = Date.now() + 60_000; // a bound for a failing run only: a loaded CI machine is slow
         while (output.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 
         const verified = output.find((line) => line.includes(good))!;
@@ -74,10 +74,7 @@ describe('rundun webhooks listen (the command)', () => {
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     try {
-      const deadline = Date.now() + 15_000;
-      while (!/Listening on (\S+)/.test(stdout) && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 50));
-      const base = /Listening on (\S+)/.exec(stdout)![1]!;
+      const base = /Listening on (\S+)/.exec(await waitForLine(child, /Listening on (\S+)/))![1]!;
       const url = `${base}hook`;
       const body = JSON.stringify({
         event_id: 'evt-1',
@@ -87,20 +84,27 @@ describe('rundun webhooks listen (the command)', () => {
         seq: 4,
       });
       const headers = signWebhook({ url, body, secret: WEBHOOK_SECRET, keyId: 'r-1' });
+      const verified = waitForLine(child, /verified$/);
       const ok = await fetch(url, { method: 'POST', headers: { ...headers }, body });
       assert.equal(ok.status, 200);
+      const verifiedLine = await verified;
+      assert.ok(
+        verifiedLine.endsWith(' ✓ run.completed  run r-1  seq 4  attempt 2  evt-1  verified'),
+        verifiedLine,
+      );
+      const refused = waitForLine(child, /NOT VERIFIED/);
       const forged = await fetch(url, {
         method: 'POST',
         headers: { ...headers },
         body: body.replace('4', '5'),
       });
       assert.equal(forged.status, 400);
-      while (stdout.split('\n').length < 4 && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 50));
-      assert.ok(stdout.includes('✓ run.completed  run r-1  seq 4  attempt 2  evt-1  verified'), stdout);
+      const refusedLine = await refused;
       assert.ok(
-        stdout.includes('✗ run.completed  run r-1  seq 5  attempt 2  evt-1  NOT VERIFIED (digest_mismatch'),
-        stdout,
+        refusedLine.includes(
+          ' ✗ run.completed  run r-1  seq 5  attempt 2  evt-1  NOT VERIFIED (digest_mismatch',
+        ),
+        refusedLine,
       );
     } finally {
       child.kill('SIGTERM');

@@ -5,14 +5,14 @@
  * webhook-style vector (RFC 9421 rules, ../shared/reference §6) with the installed package.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { unusedPort } from '../helpers/ports.js';
 import { createTestApp } from '../helpers/app.js';
+import { waitForLine } from '../helpers/cli.js';
 import {
   appendEvent,
   createTemplate,
@@ -46,16 +46,6 @@ const key = Buffer.from('uzvJfB4u3N0Jy4T7NZ75MDVcr8zSTInedJtkgcu46YW4XByzNJjxBdt
 console.log(JSON.stringify({ resolved: import.meta.resolve('@rundun/webhooks'), digest,
   signature: createHmac('sha256', key).update(base).digest('base64') }));
 `;
-
-function waitForLine(child: ChildProcess, pattern: RegExp): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      if (pattern.test(line)) resolve(line);
-    });
-    child.once('exit', (code) => reject(new Error(`receiver exited (${code}) before ${pattern}`)));
-  });
-}
 
 describe('@rundun/webhooks installed from its npm pack tarball', () => {
   let project: string;

@@ -6,8 +6,10 @@
  * costs about 3 s less CPU: tsx's module hooks see every import, node_modules included (measured on the
  * 2-core CI machine: `rundun --help` 4.7 s user from the sources, 1.7 s from dist).
  */
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 
 const BUILT_CLI = path.resolve('dist/cli/main.js');
 
@@ -20,3 +22,20 @@ function chooseRundunCommand(): string[] {
 }
 
 export const RUNDUN_COMMAND: readonly string[] = Object.freeze(chooseRundunCommand());
+
+/**
+ * The first line of `child`'s stdout that matches, however long the process takes to start (a loaded
+ * CI machine took over 15 s to start one); rejects if it exits first. Call it before causing the line.
+ */
+export function waitForLine(child: ChildProcess, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    // Not closed after the match: closing pauses the stream, which other readers of stdout share.
+    lines.on('line', (line) => {
+      if (pattern.test(line)) resolve(line);
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`the process exited (${code}) before printing ${pattern}`)),
+    );
+  });
+}
