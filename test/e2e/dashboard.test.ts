@@ -385,6 +385,45 @@ describe('dashboard in Chromium', { skip }, () => {
     await page.getByRole('cell', { name: 'booking_42' }).waitFor();
   });
 
+  it("opens a runs link with the page's reads sent beside the session check, each once", async () => {
+    const link = `${server.url}/app/runs?ref=booking`;
+    const runsReads: string[] = [];
+    const count = (request: { url(): string }) => {
+      if (new URL(request.url()).pathname === '/v1/runs') runsReads.push(request.url());
+    };
+    page.on('request', count);
+    // The session's answer is held until the list's request has gone out: a page that waited for
+    // the session would never send it, and the wait would time out.
+    await page.route('**/v1/auth/session', async (route) => {
+      const sent = page.waitForRequest((request) => new URL(request.url()).pathname === '/v1/runs');
+      await sent;
+      await route.continue();
+    });
+    try {
+      await page.goto(link);
+      await page.getByRole('cell', { name: 'booking_44' }).waitFor();
+    } finally {
+      await page.unroute('**/v1/auth/session');
+      page.off('request', count);
+    }
+    assert.equal(runsReads.length, 1, "the early read is the page's read, not a second one");
+    assert.match(runsReads[0]!, /executor_ref_prefix=booking/);
+
+    // Signed out, the early reads are 401s; after signing in the page asks again and shows the rows.
+    const stranger = await browser.newContext({ viewport: DESKTOP });
+    try {
+      const other = await stranger.newPage();
+      await other.goto(link);
+      await other.getByLabel('Email').fill(OWNER.email);
+      await other.getByLabel('Password').fill(OWNER.password);
+      await other.getByRole('button', { name: 'Sign in' }).click();
+      await other.getByRole('cell', { name: 'booking_44' }).waitFor();
+      assert.equal(await other.getByLabel('Executor ref').inputValue(), 'booking');
+    } finally {
+      await stranger.close();
+    }
+  });
+
   it('shows a failed delivery on Deliveries with Failed only, and Recover failed sends it again', async () => {
     const templates = (await withKey('GET', '/v1/templates')).body.data as { id: string }[];
     receiver.respondWith(500);

@@ -7,9 +7,10 @@ import { ApiError, api, onUnauthorized, setCsrfToken } from '../../shared/api-cl
 import { PublicLayout, SignedInLayout } from './layout';
 import { NotFoundPage } from './pages/not-found';
 import { SignInPage } from './pages/sign-in';
-import { navigate, matchPath, useLocation } from './router';
+import { currentLocation, navigate, matchPath, useLocation } from './router';
 import { REDIRECTS, ROUTES } from './routes';
 import { SessionContext, type Session } from './session';
+import { dropFirstReads, sendFirstReads } from './ui/first-reads';
 import { ErrorNotice, Loading } from './ui/states';
 
 /**
@@ -18,6 +19,19 @@ import { ErrorNotice, Loading } from './ui/states';
  */
 const firstSession = api.get<Session>('/v1/auth/session');
 firstSession.catch(() => undefined);
+
+function matchRoute(path: string) {
+  for (const route of ROUTES) {
+    const params = matchPath(route.pattern, path);
+    if (params) return { route, params };
+  }
+  return undefined;
+}
+
+// The opening page's own reads go out beside the session check (ui/first-reads.ts).
+const opening = currentLocation();
+const openingRoute = REDIRECTS[opening.path] ? undefined : matchRoute(opening.path);
+if (openingRoute?.route.reads) sendFirstReads(openingRoute.route.reads(openingRoute.params, opening.query));
 
 export function App() {
   const location = useLocation();
@@ -42,13 +56,12 @@ export function App() {
     if (redirect) navigate(redirect, { replace: true });
   }, [redirect]);
 
-  const matched = useMemo(() => {
-    for (const route of ROUTES) {
-      const params = matchPath(route.pattern, location.path);
-      if (params) return { route, params };
-    }
-    return undefined;
-  }, [location.path]);
+  const matched = useMemo(() => matchRoute(location.path), [location.path]);
+
+  // The first page took its early answers in its layout effects; what is left would be stale later.
+  useEffect(() => {
+    if (session !== undefined) dropFirstReads();
+  }, [session]);
 
   useEffect(() => {
     document.title = `${matched?.route.title ?? 'Not found'} · Rundun`;

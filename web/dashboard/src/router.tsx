@@ -16,7 +16,8 @@ export interface Location {
 
 const listeners = new Set<() => void>();
 
-function current(): Location {
+/** The location the browser shows now. */
+export function currentLocation(): Location {
   return {
     path: window.location.pathname.replace(/\/+$/, '') || BASE,
     query: new URLSearchParams(window.location.search),
@@ -52,9 +53,9 @@ export function navigate(to: string, options: { replace?: boolean } = {}): void 
 }
 
 export function useLocation(): Location {
-  const [location, setLocation] = useState(current);
+  const [location, setLocation] = useState(currentLocation);
   useEffect(() => {
-    const listener = () => setLocation(current());
+    const listener = () => setLocation(currentLocation());
     listeners.add(listener);
     return () => listeners.delete(listener);
   }, []);

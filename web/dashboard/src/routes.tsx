@@ -5,10 +5,10 @@
  */
 import type { ComponentChildren } from 'preact';
 import { AcceptInvitePage } from './pages/accept-invite';
-import { DeliveriesPage } from './pages/deliveries/deliveries-page';
-import { RunPage } from './pages/run/run-page';
+import { DeliveriesPage, deliveriesPageReads } from './pages/deliveries/deliveries-page';
+import { RunPage, runPageReads } from './pages/run/run-page';
 import { DispatchPage } from './pages/runs/dispatch-page';
-import { RunsPage } from './pages/runs/runs-page';
+import { RunsPage, runsPageReads } from './pages/runs/runs-page';
 import { AccountPage } from './pages/settings/account-page';
 import { ApiKeysPage } from './pages/settings/api-keys-page';
 import { CreditsPage } from './pages/settings/credits-page';
@@ -36,6 +36,8 @@ export interface PageRoute {
   /** Reachable without signing in. */
   public?: boolean;
   render(params: Record<string, string>): ComponentChildren;
+  /** The GETs the page makes first, sent beside the session check (ui/first-reads.ts). */
+  reads?(params: Record<string, string>, query: URLSearchParams): string[];
 }
 
 export const NAV: { label: string; href: string; section: Section }[] = [
@@ -54,9 +56,21 @@ export const ROUTES: PageRoute[] = [
     public: true,
     render: (p) => <AcceptInvitePage token={p.token!} />,
   },
-  { pattern: '/app/runs', title: 'Runs', section: 'runs', render: () => <RunsPage /> },
+  {
+    pattern: '/app/runs',
+    title: 'Runs',
+    section: 'runs',
+    render: () => <RunsPage />,
+    reads: (_, query) => runsPageReads(query),
+  },
   { pattern: '/app/runs/new', title: 'Dispatch run', section: 'runs', render: () => <DispatchPage /> },
-  { pattern: '/app/runs/:id', title: 'Run', section: 'runs', render: (p) => <RunPage id={p.id!} /> },
+  {
+    pattern: '/app/runs/:id',
+    title: 'Run',
+    section: 'runs',
+    render: (p) => <RunPage id={p.id!} />,
+    reads: (p) => runPageReads(p.id!),
+  },
   { pattern: '/app/templates', title: 'Templates', section: 'templates', render: () => <TemplatesPage /> },
   {
     pattern: '/app/templates/new',
@@ -81,6 +95,7 @@ export const ROUTES: PageRoute[] = [
     title: 'Deliveries',
     section: 'deliveries',
     render: () => <DeliveriesPage />,
+    reads: (_, query) => deliveriesPageReads(query),
   },
   {
     pattern: '/app/settings/api-keys',

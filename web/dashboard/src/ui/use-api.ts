@@ -1,6 +1,7 @@
 /** Loads a GET of the API for a page: `data`, `error`, `loading`, and `reload` (after a change). Re-runs when `path` changes. */
 import { useCallback, useLayoutEffect, useState } from 'preact/hooks';
 import { api } from '../../../shared/api-client';
+import { takeFirstRead } from './first-reads';
 
 export interface Loaded<T> {
   data: T | undefined;
@@ -10,7 +11,7 @@ export interface Loaded<T> {
 }
 
 export function useApi<T>(path: string | null): Loaded<T> {
-  return useLoad(path, () => api.get<T>(path!));
+  return useLoad(path, () => takeFirstRead<T>(path!) ?? api.get<T>(path!));
 }
 
 /** What `useApi` does for a load of several requests: `load` runs again when `key` changes (null: not yet). */

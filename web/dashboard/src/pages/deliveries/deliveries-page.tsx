@@ -19,13 +19,21 @@ import { DeliveryTable } from './delivery-list';
 const BUSY_REFRESH_MS = 5_000;
 const DAY_MS = 86_400_000;
 
+/** GET /v1/deliveries for the URL's query ("Failed only" and the page's cursor). */
+function deliveriesPath(query: URLSearchParams): string {
+  const failedOnly = query.get('status') === 'failed';
+  const cursor = query.get('cursor') ?? undefined;
+  return withQuery('/v1/deliveries', { status: failedOnly ? 'failed' : undefined, cursor, limit: 50 });
+}
+
+/** What the page reads first for a URL's query (sent early: ui/first-reads.ts). */
+export const deliveriesPageReads = (query: URLSearchParams) => [deliveriesPath(query)];
+
 export function DeliveriesPage() {
   const { query } = useLocation();
   const failedOnly = query.get('status') === 'failed';
   const cursor = query.get('cursor') ?? undefined;
-  const deliveries = useApi<Page<DeliverySummary>>(
-    withQuery('/v1/deliveries', { status: failedOnly ? 'failed' : undefined, cursor, limit: 50 }),
-  );
+  const deliveries = useApi<Page<DeliverySummary>>(deliveriesPath(query));
   const busy = deliveries.data?.data.some((d) => d.status === 'pending' || d.replay_pending);
   useEffect(() => {
     if (!busy) return;

@@ -19,9 +19,16 @@ import { describeIdentity, Timeline, useRunEvents } from './timeline';
 
 const OPEN_RUN_REFRESH_MS = 5_000;
 
+/** What the page reads first (sent early: ui/first-reads.ts): the run and its deliveries. */
+export function runPageReads(id: string): [run: string, deliveries: string] {
+  const run = `/v1/runs/${encodeURIComponent(id)}`;
+  return [run, `${run}/deliveries`];
+}
+
 export function RunPage({ id }: { id: string }) {
-  const run = useApi<RunDocument>(`/v1/runs/${encodeURIComponent(id)}`);
-  const deliveries = useApi<{ data: Delivery[] }>(`/v1/runs/${encodeURIComponent(id)}/deliveries`);
+  const [runPath, deliveriesPath] = runPageReads(id);
+  const run = useApi<RunDocument>(runPath);
+  const deliveries = useApi<{ data: Delivery[] }>(deliveriesPath);
   const events = useRunEvents(run.data);
   const open = run.data && (run.data.status === 'pending' || run.data.status === 'in_progress');
   const busy = deliveries.data?.data.some((d) => d.status === 'pending' || d.replay_pending);

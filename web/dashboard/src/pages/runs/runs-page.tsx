@@ -11,16 +11,27 @@ import { Empty, Loaded } from '../../ui/states';
 import { StatusBadge } from '../../ui/status-badge';
 import { Pager } from '../../ui/pager';
 import { useApi } from '../../ui/use-api';
-import { dateRangeError, readRunFilters, RunFilters, toApiQuery } from './run-filters';
+import { dateRangeError, readRunFilters, RunFilters, toApiQuery, type RunFilterValues } from './run-filters';
+
+const TEMPLATES_PATH = '/v1/templates?limit=200&include_archived=true';
+
+/** GET /v1/runs for the filters in the URL, or null while the date range is wrong. */
+function runsPath(filters: RunFilterValues): string | null {
+  return dateRangeError(filters) ? null : withQuery('/v1/runs', { ...toApiQuery(filters), limit: 50 });
+}
+
+/** What the page reads first for a URL's query (sent early: ui/first-reads.ts). */
+export function runsPageReads(query: URLSearchParams): string[] {
+  const runs = runsPath(readRunFilters(query));
+  return runs ? [runs, TEMPLATES_PATH] : [TEMPLATES_PATH];
+}
 
 export function RunsPage() {
   const { query } = useLocation();
   const filters = readRunFilters(query);
   const rangeError = dateRangeError(filters);
-  const runs = useApi<Page<RunSummary>>(
-    rangeError ? null : withQuery('/v1/runs', { ...toApiQuery(filters), limit: 50 }),
-  );
-  const templates = useApi<Page<TemplateBody>>('/v1/templates?limit=200&include_archived=true');
+  const runs = useApi<Page<RunSummary>>(runsPath(filters));
+  const templates = useApi<Page<TemplateBody>>(TEMPLATES_PATH);
   const templateName = new Map((templates.data?.data ?? []).map((t) => [t.id, t.name]));
   const filtered = Object.entries(filters).some(([name, value]) => name !== 'cursor' && value);
 
