@@ -7,6 +7,9 @@
  * `SerialPGliteDriver` queues callers instead. A data directory may be opened by one process only: a
  * lock file beside the data turns a second `rundun serve` into a clear error instead of corruption.
  *
+ * Every error either client throws is marked as the database's as it leaves them (src/db/error-origin.ts),
+ * so only these can be taken for a database outage.
+ *
  * On PostgreSQL, a statement that starts with `PREPARED` (the hot path: dispatch, key lookup) is a
  * named prepared statement, parsed and planned once per connection instead of on every call; planning
  * the dispatch statement cost more than running it (pgbench, 50 clients: 2,560 tps unprepared, 5,960
@@ -22,6 +25,7 @@ import {
   PGliteDriver,
   PostgresDialect,
   sql,
+  type CompiledQuery,
   type DatabaseConnection,
   type PostgresCursor,
   type PostgresPool,
@@ -30,6 +34,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import lockfile from 'proper-lockfile';
+import { fromDatabaseClient } from './error-origin.js';
 import type { DB } from './schema.js';
 
 // int8 (bigint) columns hold counts and ledger sums that fit in a double.
@@ -62,9 +67,28 @@ export class DataDirLockedError extends Error {
   }
 }
 
+/**
+ * The connection, with what its queries throw marked as the database's (src/db/error-origin.ts). A
+ * proxy rather than a wrapper: Kysely's PGlite driver begins and commits through methods of the
+ * connection object itself, which must see their own private fields.
+ */
+function markingConnection(connection: DatabaseConnection): DatabaseConnection {
+  return new Proxy(connection, {
+    get(target, property) {
+      if (property === 'executeQuery')
+        return (query: CompiledQuery) => fromDatabaseClient(() => target.executeQuery(query));
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+type PGliteConnection = Parameters<PGliteDriver['beginTransaction']>[0];
+
 class SerialPGliteDriver extends PGliteDriver {
   #queue: Promise<void> = Promise.resolve();
   #release: (() => void) | undefined;
+  readonly #marking = new WeakMap<DatabaseConnection, DatabaseConnection>();
 
   override async acquireConnection(): Promise<DatabaseConnection> {
     const previous = this.#queue;
@@ -72,7 +96,22 @@ class SerialPGliteDriver extends PGliteDriver {
     this.#queue = new Promise<void>((resolve) => (release = resolve));
     await previous;
     this.#release = release;
-    return super.acquireConnection();
+    const connection = await fromDatabaseClient(() => super.acquireConnection());
+    let marking = this.#marking.get(connection);
+    if (!marking) this.#marking.set(connection, (marking = markingConnection(connection)));
+    return marking;
+  }
+
+  override beginTransaction(connection: PGliteConnection): Promise<void> {
+    return fromDatabaseClient(() => super.beginTransaction(connection));
+  }
+
+  override commitTransaction(connection: PGliteConnection): Promise<void> {
+    return fromDatabaseClient(() => super.commitTransaction(connection));
+  }
+
+  override rollbackTransaction(connection: PGliteConnection): Promise<void> {
+    return fromDatabaseClient(() => super.rollbackTransaction(connection));
   }
 
   override async releaseConnection(): Promise<void> {
@@ -128,9 +167,11 @@ class PreparingClient implements PostgresPoolClient {
   query(text: string | PostgresCursor<unknown>, values?: readonly unknown[]): unknown {
     if (typeof text !== 'string') return this.client.query(text as unknown as pg.Submittable);
     const parameters = values as unknown[];
-    return text.startsWith(PREPARED_TEXT)
-      ? this.client.query({ name: this.nameOf(text), text, values: parameters })
-      : this.client.query(text, parameters);
+    return fromDatabaseClient(() =>
+      text.startsWith(PREPARED_TEXT)
+        ? this.client.query({ name: this.nameOf(text), text, values: parameters })
+        : this.client.query(text, parameters),
+    );
   }
 
   release(destroy?: boolean): void {
@@ -151,7 +192,7 @@ function preparingPool(pool: pg.Pool): PostgresPool {
     options: pool.options,
     end: () => pool.end(),
     async connect() {
-      const client = await pool.connect();
+      const client = await fromDatabaseClient(() => pool.connect());
       let wrapped = clients.get(client);
       if (!wrapped) clients.set(client, (wrapped = new PreparingClient(client, nameOf)));
       return wrapped;
@@ -186,11 +227,11 @@ function openPostgres(
     async listen(channel, onNotify) {
       const client = new pg.Client({ connectionString, application_name: 'rundun-listen' });
       client.on('error', () => {});
-      await client.connect();
+      await fromDatabaseClient(() => client.connect());
       client.on('notification', (message) => {
         if (message.channel === channel) onNotify(message.payload ?? '');
       });
-      await client.query(`LISTEN ${quoteIdentifier(channel)}`);
+      await fromDatabaseClient(() => client.query(`LISTEN ${quoteIdentifier(channel)}`));
       return async () => {
         await client.end().catch(() => {});
       };
@@ -221,7 +262,7 @@ async function openPGlite(options: OpenDatabaseOptions): Promise<Database> {
     db,
     kind: 'pglite',
     async listen(channel, onNotify) {
-      return instance.listen(channel, onNotify);
+      return fromDatabaseClient(() => instance.listen(channel, onNotify));
     },
     async close() {
       await db.destroy();

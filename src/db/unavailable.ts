@@ -5,6 +5,7 @@
  * `pg` with socket error codes, SQLSTATE class 08 and 57P0x, and a bare message when the server drops
  * a connection; PGlite with a message once its instance is closed.
  */
+import { isMarkedFromDatabase } from './error-origin.js';
 
 /** Socket errors of a connection that could not be made or was lost. */
 const SOCKET_CODES = new Set([
@@ -30,17 +31,23 @@ const MESSAGES = [
 
 const MAX_DEPTH = 4;
 
-export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+/**
+ * Only an error the database client threw counts (src/db/error-origin.ts), or one it holds as its
+ * cause; the same socket code from anywhere else is that thing's failure, not the database's.
+ */
+export function isDatabaseUnavailable(error: unknown, depth = 0, fromDatabase = false): boolean {
   if (!(error instanceof Error) || depth > MAX_DEPTH) return false;
+  const inside = fromDatabase || isMarkedFromDatabase(error);
   const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && (SOCKET_CODES.has(code) || SQLSTATES.has(code) || code.startsWith('08')))
-    return true;
-  if (MESSAGES.some((pattern) => pattern.test(error.message))) return true;
+  const saysUnavailable =
+    (typeof code === 'string' && (SOCKET_CODES.has(code) || SQLSTATES.has(code) || code.startsWith('08'))) ||
+    MESSAGES.some((pattern) => pattern.test(error.message));
+  if (inside && saysUnavailable) return true;
   // A host name that resolves to several addresses fails with one error per address.
   if (
     error instanceof AggregateError &&
-    error.errors.some((inner) => isDatabaseUnavailable(inner, depth + 1))
+    error.errors.some((inner) => isDatabaseUnavailable(inner, depth + 1, inside))
   )
     return true;
-  return isDatabaseUnavailable(error.cause, depth + 1);
+  return isDatabaseUnavailable(error.cause, depth + 1, inside);
 }

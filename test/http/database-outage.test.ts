@@ -1,8 +1,15 @@
-/** A database that cannot be reached: 503 with Retry-After on every face, and one log line per outage. */
+/**
+ * A database that cannot be reached: 503 with Retry-After on every face, and one log line per outage.
+ * Something else that cannot be reached (S3 media storage) is a 500 and an error log line, not an outage.
+ */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { createConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/connect.js';
+import { markFromDatabase } from '../../src/db/error-origin.js';
 import { isDatabaseUnavailable } from '../../src/db/unavailable.js';
 import { createApp } from '../../src/http/app.js';
 import { OUTAGE_QUIET_MS } from '../../src/http/database-outage.js';
@@ -11,6 +18,7 @@ import { unusedPort } from '../helpers/ports.js';
 import { createTestApp, TEST_SECRET } from '../helpers/app.js';
 import { TEST_KEYRING } from '../helpers/keyring.js';
 import { captureLogLines } from '../helpers/logs.js';
+import { makeJpeg } from '../executor/helpers.js';
 
 const RUN_ID = 'r-0123abcd-4567-89ab-cdef-0123456789ab';
 const OUTAGE_MESSAGE = /^database unavailable/;
@@ -96,20 +104,88 @@ describe('a database that cannot be reached', () => {
     }
   });
 
-  it('tells an unreachable database from a failing statement', () => {
+  it('answers 500, not the outage 503, when S3 media storage refuses the connection', async () => {
+    const { lines, stream } = captureLogLines();
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rundun-outage-'));
+    const s3 = {
+      bucket: 'media',
+      prefix: '',
+      endpoint: `http://127.0.0.1:${await unusedPort()}`,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      accessKeyId: 'test',
+      secretAccessKey: 'test-secret',
+      sessionToken: undefined,
+      redirect: false,
+    };
+    const t = await createTestApp('pglite', {
+      config: { dataDir, mediaStore: 's3', s3 },
+      loggerInstance: createLogger(createConfig({ logLevel: 'info' }), stream),
+    });
+    try {
+      const template = await t.api({
+        method: 'POST',
+        url: '/v1/templates',
+        payload: { name: 'Photos', steps: [{ id: 's-ph', type: 'photo', label: 'Photo' }] },
+      });
+      const run = await t.api({
+        method: 'POST',
+        url: '/v1/runs',
+        payload: { template_id: template.json().id },
+      });
+      const runId = run.json<{ run_id: string }>().run_id;
+      const start = await t.app.inject({ method: 'POST', url: `/x/runs/${runId}/start`, payload: {} });
+      assert.equal(start.statusCode, 200, start.body);
+
+      const upload = await t.app.inject({
+        method: 'POST',
+        url: `/x/runs/${runId}/steps/s-ph/media`,
+        headers: { 'content-type': 'image/jpeg' },
+        payload: await makeJpeg(64, 64),
+      });
+      assert.equal(upload.statusCode, 500, upload.body);
+      assert.equal(upload.headers['retry-after'], undefined);
+      assert.equal(upload.json<{ type: string }>().type, 'https://rundun.dev/problems/internal');
+      assert.deepEqual(outageLines(lines), [], 'not logged as a database outage');
+      const failed = lines.filter((line) => line.msg === 'request failed');
+      assert.equal(failed.length, 1, 'logged as a failed request, with its cause');
+      assert.match(JSON.stringify(failed[0]!.err), /ECONNREFUSED/);
+      assert.equal((await t.api({ method: 'GET', url: '/v1/runs' })).statusCode, 200, 'the database is fine');
+    } finally {
+      await t.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('tells an unreachable database from a failing statement, and from other things that cannot be reached', () => {
+    const refused = () => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    const fromDb = (error: Error) => markFromDatabase(error) as Error;
+    assert.equal(isDatabaseUnavailable(fromDb(refused())), true);
     assert.equal(
-      isDatabaseUnavailable(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })),
+      isDatabaseUnavailable(fromDb(Object.assign(new Error('terminating connection'), { code: '57P01' }))),
       true,
     );
     assert.equal(
-      isDatabaseUnavailable(Object.assign(new Error('terminating connection'), { code: '57P01' })),
+      isDatabaseUnavailable(
+        new Error('wrapped', { cause: fromDb(new Error('Connection terminated unexpectedly')) }),
+      ),
+      true,
+      'a database error as the cause of another',
+    );
+    assert.equal(
+      isDatabaseUnavailable(fromDb(new AggregateError([refused(), refused()], 'every address refused'))),
       true,
     );
     assert.equal(
-      isDatabaseUnavailable(new Error('wrapped', { cause: new Error('Connection terminated unexpectedly') })),
-      true,
+      isDatabaseUnavailable(fromDb(Object.assign(new Error('duplicate key'), { code: '23505' }))),
+      false,
     );
-    assert.equal(isDatabaseUnavailable(Object.assign(new Error('duplicate key'), { code: '23505' })), false);
-    assert.equal(isDatabaseUnavailable(new Error('relation "nope" does not exist')), false);
+    assert.equal(isDatabaseUnavailable(fromDb(new Error('relation "nope" does not exist'))), false);
+    assert.equal(
+      isDatabaseUnavailable(refused()),
+      false,
+      'a refused connection not made by the database client',
+    );
+    assert.equal(isDatabaseUnavailable(new Error('S3 put failed', { cause: refused() })), false);
   });
 });
