@@ -388,7 +388,7 @@ describe('template editor flows in Chromium', { skip }, () => {
       ['{"name":"No steps"}', /This JSON has no "steps" list/],
       [
         '{"name":"Bad","steps":[{"type":"choice","label":"Fuel","options":[]}]}',
-        /Not imported: the template breaks a rule the server checks\. Nothing in the editor changed\.\s*Step 1 “Fuel”, options: /,
+        /Not imported: the template breaks a rule the server checks\. Nothing in the editor changed\.\s*Step 1 “Fuel”: options /,
       ],
     ];
     for (const [text, expected] of refusals) {

@@ -25,7 +25,7 @@ export function downloadTemplate(draft: TemplateDraft): void {
 /** Why an import was refused: a sentence, and the server's rules each template-shaped JSON broke. */
 export interface ImportRefusal {
   error: string;
-  /** Each rule broken, where: `Step 2 “Fuel level”, options` or `Template, name`. */
+  /** Each rule broken, where: `Step 2 “Fuel level”` or `Template`. */
   problems: { where: string; message: string }[];
 }
 
@@ -37,13 +37,12 @@ function describeJsonKind(value: unknown): string {
   return typeof value === 'string' ? 'a string' : `a ${typeof value}`;
 }
 
-/** Where an error is, for people: `Step 2 “Fuel level”, options` or `Template, name`. */
+/** Which part an error is in, for people: `Step 2 “Fuel level”` or `Template` (the message names the field). */
 function describePlace(draft: TemplateDraft, pointer: string): string {
-  const place = placeError({ pointer });
-  if (place.stepIndex === null) return place.field ? `Template, ${place.field}` : 'Template';
-  const label = (draft.steps[place.stepIndex] as { label?: unknown } | undefined)?.label;
-  const named = typeof label === 'string' && label ? ` “${label}”` : '';
-  return `Step ${place.stepIndex + 1}${named}${place.field ? `, ${place.field}` : ''}`;
+  const { stepIndex } = placeError({ pointer });
+  if (stepIndex === null) return 'Template';
+  const label = (draft.steps[stepIndex] as { label?: unknown } | undefined)?.label;
+  return `Step ${stepIndex + 1}${typeof label === 'string' && label ? ` “${label}”` : ''}`;
 }
 
 /**

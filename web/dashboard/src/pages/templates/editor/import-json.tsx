@@ -80,7 +80,7 @@ export function ImportJson({ onImport }: { onImport: (draft: TemplateDraft) => v
       {pasting || refused ? (
         <div class="import-panel">
           {pasting ? (
-            <div class={`paste-json${refused ? ' field-invalid' : ''}`}>
+            <div class={`field paste-json${refused ? ' field-invalid' : ''}`}>
               <label for="paste-json">Template JSON</label>
               <textarea
                 id="paste-json"
