@@ -14,6 +14,12 @@ export interface Config {
   publicUrl: string;
   /** PostgreSQL server URL; when absent the embedded PGlite database in `dataDir` is used. */
   databaseUrl: string | undefined;
+  /**
+   * How long opening a PostgreSQL connection may take before the request that needs it answers 503
+   * (RUNDUN_DATABASE_CONNECT_TIMEOUT_MS, default 5000): a server that accepts and never answers must
+   * not hold requests for ever.
+   */
+  databaseConnectTimeoutMs: number;
   dataDir: string;
   /** Allow http:// and private/loopback webhook targets (local development and tests only). */
   webhookAllowInsecure: boolean;
@@ -94,6 +100,7 @@ export class ConfigError extends Error {
 }
 
 export const DEFAULT_RETRY_SCHEDULE = '30s,2m,10m,1h,6h';
+export const DEFAULT_DATABASE_CONNECT_TIMEOUT_MS = 5000;
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -151,6 +158,7 @@ export function createConfig(overrides: Partial<Config> = {}): Config {
     host: '127.0.0.1',
     publicUrl: `http://localhost:${port}`,
     databaseUrl: undefined,
+    databaseConnectTimeoutMs: DEFAULT_DATABASE_CONNECT_TIMEOUT_MS,
     dataDir: path.resolve('data'),
     webhookAllowInsecure: false,
     retryScheduleMs: parseDurationList('RUNDUN_RETRY_SCHEDULE', DEFAULT_RETRY_SCHEDULE),
@@ -244,6 +252,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     host: env.HOST || '0.0.0.0',
     publicUrl,
     databaseUrl: env.DATABASE_URL || undefined,
+    databaseConnectTimeoutMs: int(
+      'RUNDUN_DATABASE_CONNECT_TIMEOUT_MS',
+      DEFAULT_DATABASE_CONNECT_TIMEOUT_MS,
+      1,
+    ),
     dataDir: path.resolve(env.RUNDUN_DATA_DIR || 'data'),
     webhookAllowInsecure: parseBoolean('RUNDUN_WEBHOOK_ALLOW_INSECURE', env.RUNDUN_WEBHOOK_ALLOW_INSECURE),
     retryScheduleMs: parseDurationList(

@@ -140,10 +140,22 @@ export interface OpenDatabaseOptions {
   /** An already created PGlite instance (tests load a migrated template into memory). */
   pglite?: PGlite;
   poolSize?: number;
+  /**
+   * PostgreSQL: how long opening a connection may take before it fails (pg's `connectionTimeoutMillis`;
+   * default DEFAULT_CONNECT_TIMEOUT_MS). Without one, a server that accepts and never answers would
+   * hold every request, and the pool's queue, for ever.
+   */
+  connectTimeoutMs?: number;
 }
 
+/** RUNDUN_DATABASE_CONNECT_TIMEOUT_MS's default too (src/config.ts). */
+const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 20, {});
+  if (options.databaseUrl) {
+    const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    return openPostgres(options.databaseUrl, options.poolSize ?? 20, connectTimeoutMs, {});
+  }
   return openPGlite(options);
 }
 
@@ -203,6 +215,7 @@ function preparingPool(pool: pg.Pool): PostgresPool {
 function openPostgres(
   connectionString: string,
   max: number,
+  connectionTimeoutMillis: number,
   settings: Readonly<Record<string, string>>,
 ): Database {
   // Session settings travel in the startup packet, so a reconnected session has them too.
@@ -212,6 +225,7 @@ function openPostgres(
   const pool = new pg.Pool({
     connectionString,
     max,
+    connectionTimeoutMillis,
     application_name: 'rundun',
     ...(options ? { options } : {}),
   });
@@ -225,7 +239,11 @@ function openPostgres(
     db,
     kind: 'postgres',
     async listen(channel, onNotify) {
-      const client = new pg.Client({ connectionString, application_name: 'rundun-listen' });
+      const client = new pg.Client({
+        connectionString,
+        connectionTimeoutMillis,
+        application_name: 'rundun-listen',
+      });
       client.on('error', () => {});
       await fromDatabaseClient(() => client.connect());
       client.on('notification', (message) => {
@@ -236,7 +254,8 @@ function openPostgres(
         await client.end().catch(() => {});
       };
     },
-    openSession: (sessionSettings) => openPostgres(connectionString, 1, { ...settings, ...sessionSettings }),
+    openSession: (sessionSettings) =>
+      openPostgres(connectionString, 1, connectionTimeoutMillis, { ...settings, ...sessionSettings }),
     close: () => db.destroy(),
   };
 }

@@ -93,7 +93,11 @@ export function writeFirstApiKey(
 export const FIRST_API_KEY_FILE = 'first-api-key';
 
 export async function openConfiguredDatabase(config: Config): Promise<Database> {
-  return openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  return openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    connectTimeoutMs: config.databaseConnectTimeoutMs,
+  });
 }
 
 /**

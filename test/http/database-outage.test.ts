@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -13,7 +14,7 @@ import { markFromDatabase } from '../../src/db/error-origin.js';
 import { isDatabaseUnavailable } from '../../src/db/unavailable.js';
 import { createApp } from '../../src/http/app.js';
 import { OUTAGE_QUIET_MS } from '../../src/http/database-outage.js';
-import { createLogger } from '../../src/http/server.js';
+import { createLogger, openConfiguredDatabase } from '../../src/http/server.js';
 import { unusedPort } from '../helpers/ports.js';
 import { createTestApp, TEST_SECRET } from '../helpers/app.js';
 import { TEST_KEYRING } from '../helpers/keyring.js';
@@ -101,6 +102,50 @@ describe('a database that cannot be reached', () => {
       assert.equal(outageLines(lines).length, 1);
     } finally {
       await t.app.close();
+    }
+  });
+
+  it('answers 503 within the connect timeout when the database accepts connections and never answers', async () => {
+    const accepted = new Set<net.Socket>();
+    let connections = 0;
+    const silent = net.createServer((socket) => {
+      connections += 1;
+      accepted.add(socket);
+      socket.on('close', () => accepted.delete(socket));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as net.AddressInfo;
+    const config = createConfig({
+      logLevel: 'silent',
+      databaseUrl: `postgres://postgres@127.0.0.1:${port}/rundun`,
+      databaseConnectTimeoutMs: 300,
+    });
+    const database = await openConfiguredDatabase(config);
+    const app = await createApp({ config, database, secret: TEST_SECRET, keyring: TEST_KEYRING });
+    const request = async () => {
+      const started = performance.now();
+      assertUnavailable(
+        await app.inject({
+          method: 'GET',
+          url: '/v1/runs',
+          headers: { authorization: `Bearer rdk_live_${'a'.repeat(32)}` },
+        }),
+      );
+      return performance.now() - started;
+    };
+    try {
+      // Without a timeout the first request never ends; it also pays the app's warm-up (~2 s here).
+      const firstMs = await request();
+      assert.ok(connections >= 1, 'the request reached the silent server');
+      assert.ok(firstMs < 15_000, `the first request answered after ${Math.round(firstMs)} ms`);
+      // Warm, a request takes the 300 ms timeout and little more (measured: ~300 ms).
+      const warmMs = await request();
+      assert.ok(warmMs >= 250 && warmMs < 2000, `a warm request answered after ${Math.round(warmMs)} ms`);
+    } finally {
+      await app.close();
+      await database.close();
+      for (const socket of accepted) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
     }
   });
 
