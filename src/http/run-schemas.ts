@@ -167,3 +167,12 @@ export const RunDocumentSchema = Type.Object(
   },
   { description: 'The full run document.' },
 );
+
+/** The answer to POST /v1/runs. */
+export const DispatchRunResponseSchema = Type.Object({
+  run_id: Type.String(),
+  link: Type.String({ description: 'The page the person opens to complete the run.' }),
+  expires_at: Nullable(Timestamp),
+  assigned_to: Nullable(Type.String()),
+  livemode: Type.Boolean({ description: 'false for a run dispatched with a test key (rdk_test_…).' }),
+});

@@ -14,14 +14,8 @@ import { MAX_RECOVER_PER_CALL, recoverFailedDeliveries } from '../../../db/recov
 import { notFound } from '../../../domain/errors.js';
 import { IdempotencyKeyHeaders, idempotentRequest, sendAnswer } from '../../idempotency.js';
 import { PageQuerySchema, problems } from '../../schemas.js';
-import {
-  DeliverySchema,
-  DeliveryStatusSchema,
-  DeliverySummarySchema,
-  IdParams,
-  toDeliveryBody,
-  toDeliverySummaryBody,
-} from './deliveries.js';
+import { DeliverySchema, DeliveryStatusSchema, DeliverySummarySchema } from '../../delivery-schemas.js';
+import { IdParams, toDeliveryBody, toDeliverySummaryBody } from './deliveries.js';
 import { EventNameSchema, parseTimeWindow, TimeWindowQuery } from './events.js';
 
 const ListDeliveriesQuery = Type.Object(

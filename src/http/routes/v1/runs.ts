@@ -12,8 +12,13 @@ import { computeProgress, MAX_EXPIRES_IN_HOURS } from '../../../domain/run.js';
 import { viewAnswer } from '../../../domain/run-document.js';
 import { listHiddenSteps } from '../../../domain/run-logic.js';
 import type { AppContext } from '../../context.js';
-import { RunDocumentSchema, RunStatusSchema, RunSummarySchema } from '../../run-schemas.js';
-import { literalUnion, Nullable, PageQuerySchema, pageOf, problems } from '../../schemas.js';
+import {
+  DispatchRunResponseSchema,
+  RunDocumentSchema,
+  RunStatusSchema,
+  RunSummarySchema,
+} from '../../run-schemas.js';
+import { literalUnion, PageQuerySchema, pageOf, problems } from '../../schemas.js';
 
 const EventName = literalUnion([...EVENT_TYPES, '*']);
 
@@ -67,14 +72,6 @@ export const DispatchRunBody = Type.Object(
   },
   { additionalProperties: false },
 );
-
-const DispatchRunResponse = Type.Object({
-  run_id: Type.String(),
-  link: Type.String({ description: 'The page the person opens to complete the run.' }),
-  expires_at: Nullable(Type.String({ format: 'date-time' })),
-  assigned_to: Nullable(Type.String()),
-  livemode: Type.Boolean({ description: 'false for a run dispatched with a test key (rdk_test_…).' }),
-});
 
 export function runLink(ctx: AppContext, runId: string): string {
   return `${ctx.config.publicUrl}/r/${runId}`;
@@ -155,7 +152,7 @@ export function registerRunRoutes(instance: FastifyInstance): void {
           'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
         }),
         body: DispatchRunBody,
-        response: { 201: DispatchRunResponse, ...problems(400, 401, 402, 404, 409, 413, 429) },
+        response: { 201: DispatchRunResponseSchema, ...problems(400, 401, 402, 404, 409, 413, 429) },
       },
     },
     async (request, reply) => {

@@ -50,10 +50,7 @@ function VersionDiff({ id, from, to }: { id: string; from: number; to: number })
         {() => null}
       </Loaded>
     );
-  const diff = diffTemplates(
-    toDraft(before.data as unknown as Record<string, unknown>),
-    toDraft(after.data as unknown as Record<string, unknown>),
-  );
+  const diff = diffTemplates(toDraft(before.data), toDraft(after.data));
   const nothing = !diff.template.length && !diff.added.length && !diff.removed.length && !diff.changed.length;
   return (
     <section class="diff" aria-labelledby="diff-title">
@@ -121,10 +118,7 @@ export function TemplateHistoryPage({ id }: { id: string }) {
   const restore = async (version: number) => {
     try {
       const old = await api.get<TemplateBody>(`/v1/templates/${encodeURIComponent(id)}/versions/${version}`);
-      const saved = await api.put<TemplateBody>(
-        `/v1/templates/${encodeURIComponent(id)}`,
-        toDraft(old as unknown as Record<string, unknown>),
-      );
+      const saved = await api.put<TemplateBody>(`/v1/templates/${encodeURIComponent(id)}`, toDraft(old));
       versions.reload();
       template.reload();
       navigate(`/app/templates/${id}/history?from=${version}&to=${saved.version}`);

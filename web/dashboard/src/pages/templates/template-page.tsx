@@ -22,10 +22,7 @@ export function TemplatePage({ id }: { id: string }) {
   const [error, setError] = useState<string | undefined>();
   const restore = async (old: TemplateBody) => {
     try {
-      await api.put<TemplateBody>(
-        `/v1/templates/${encodeURIComponent(id)}`,
-        toDraft(old as unknown as Record<string, unknown>),
-      );
+      await api.put<TemplateBody>(`/v1/templates/${encodeURIComponent(id)}`, toDraft(old));
       current.reload();
       navigate(`/app/templates/${id}`);
     } catch (e) {
@@ -78,7 +75,7 @@ export function TemplatePage({ id }: { id: string }) {
               <TemplateEditor
                 key={`${shown.id}@${old?.version ?? 'current'}`}
                 saved={latest}
-                initial={toDraft(shown as unknown as Record<string, unknown>)}
+                initial={toDraft(shown)}
                 readOnlyVersion={old?.version}
                 onSaved={() => current.reload()}
               />
@@ -106,7 +103,7 @@ export function NewTemplatePage() {
       {copyOf ? (
         <Loaded state={source} what="the template to copy">
           {(t) => {
-            const draft = toDraft(t as unknown as Record<string, unknown>);
+            const draft = toDraft(t);
             return editor({ ...draft, name: `${draft.name} (copy)` });
           }}
         </Loaded>

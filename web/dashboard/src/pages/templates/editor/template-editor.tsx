@@ -115,7 +115,7 @@ export function TemplateEditor({ saved, initial, readOnlyVersion, onSaved }: Pro
       const result = saved
         ? await api.put<TemplateBody>(`/v1/templates/${encodeURIComponent(saved.id)}`, body)
         : await api.post<TemplateBody>('/v1/templates', body);
-      const next = toDraft(result as unknown as Record<string, unknown>);
+      const next = toDraft(result);
       setDraft(next);
       setBaseline(JSON.stringify(next));
       setStatus(`Saved as version ${result.version}.`);
