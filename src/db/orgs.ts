@@ -11,8 +11,9 @@ export interface Org {
   createdAt: Date;
 }
 
-export async function createOrg(db: Kysely<DB>, name: string, credits = 0): Promise<Org> {
-  return db.transaction().execute(async (trx) => {
+/** The org and its initial grant in one transaction (the caller's, when `db` is one). */
+export async function createOrg(db: Kysely<DB> | Transaction<DB>, name: string, credits = 0): Promise<Org> {
+  const create = async (trx: Transaction<DB>) => {
     const row = await trx
       .insertInto('orgs')
       .values({ id: newId('org'), name })
@@ -20,7 +21,8 @@ export async function createOrg(db: Kysely<DB>, name: string, credits = 0): Prom
       .executeTakeFirstOrThrow();
     const balance = credits > 0 ? await grantCredits(trx, row.id, credits, 'initial grant') : 0;
     return { id: row.id, name: row.name, creditBalance: balance, createdAt: row.created_at };
-  });
+  };
+  return db.isTransaction ? create(db as Transaction<DB>) : db.transaction().execute(create);
 }
 
 export async function findOrg(db: Kysely<DB> | Transaction<DB>, orgId: string): Promise<Org | undefined> {

@@ -92,6 +92,32 @@ export function writeFirstApiKey(
 
 export const FIRST_API_KEY_FILE = 'first-api-key';
 
+/**
+ * On an empty database (PGlite or PostgreSQL) makes the first org and prints its keys and the setup
+ * link for its first owner — printed, not logged: the keys must not end up in log storage. The live
+ * and test keys are also filed in the data directory; a process that cannot write there (a read-only
+ * volume, a file left by an earlier start) still prints them and says why they were not filed.
+ */
+async function announceFirstOrg(config: Config, database: Database, logger: pino.Logger): Promise<void> {
+  const first = await bootstrapFirstOrg(database.db);
+  if (!first) return;
+  let filed: string;
+  try {
+    const file = writeFirstApiKey(config.dataDir, first.orgId, first.apiKey, first.testApiKey);
+    filed = `also in ${file}, mode 0600: delete that file once stored`;
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    logger.warn({ err: error }, `the first API key was not written to the data directory (${reason})`);
+    filed = `not written to ${path.join(config.dataDir, FIRST_API_KEY_FILE)} (${reason}): this is the only copy`;
+  }
+  process.stdout.write(
+    `\nFirst start: created org ${first.orgId} with ${BOOTSTRAP_CREDITS} credits.\n` +
+      `API key (store it now; ${filed}): ${first.apiKey}\n` +
+      `Test API key (test runs: no credits used, seen only by test keys): ${first.testApiKey}\n` +
+      `Dashboard setup link for the first owner (one-time, expires in 7 days): ${invitationLink(config.publicUrl, first.setupToken)}\n\n`,
+  );
+}
+
 export async function openConfiguredDatabase(config: Config): Promise<Database> {
   return openDatabase({
     databaseUrl: config.databaseUrl,
@@ -144,19 +170,7 @@ export async function serve(
     { database: database.kind, worker: options.worker, publicUrl: config.publicUrl },
     'rundun is serving',
   );
-  if (database.kind === 'pglite') {
-    const first = await bootstrapFirstOrg(database.db);
-    if (first) {
-      // Printed, not logged: the key must not end up in log storage.
-      const file = writeFirstApiKey(config.dataDir, first.orgId, first.apiKey, first.testApiKey);
-      process.stdout.write(
-        `\nFirst start: created org ${first.orgId} with ${BOOTSTRAP_CREDITS} credits.\n` +
-          `API key (store it now; also in ${file}, mode 0600: delete that file once stored): ${first.apiKey}\n` +
-          `Test API key (test runs: no credits used, seen only by test keys): ${first.testApiKey}\n` +
-          `Dashboard setup link for the first owner (one-time, expires in 7 days): ${invitationLink(config.publicUrl, first.setupToken)}\n\n`,
-      );
-    }
-  }
+  await announceFirstOrg(config, database, logger);
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {

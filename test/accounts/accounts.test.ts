@@ -218,8 +218,13 @@ for (const kind of testDatabaseKinds()) {
         await fresh.database.db.deleteFrom('credit_ledger').execute();
         await fresh.database.db.deleteFrom('credit_buckets').execute();
         await fresh.database.db.deleteFrom('orgs').execute();
-        const first = await bootstrapFirstOrg(fresh.database.db, fresh.clock.now);
-        assert.ok(first);
+        // API processes starting at once on an empty database: one of them makes the org.
+        const made = (
+          await Promise.all([1, 2, 3].map(() => bootstrapFirstOrg(fresh.database.db, fresh.clock.now)))
+        ).filter((result) => result !== undefined);
+        assert.equal(made.length, 1);
+        assert.equal((await fresh.database.db.selectFrom('orgs').select('id').execute()).length, 1);
+        const first = made[0]!;
         assert.match(first.apiKey, /^rdk_live_/);
         assert.match(first.testApiKey, /^rdk_test_/);
         assert.equal(await bootstrapFirstOrg(fresh.database.db, fresh.clock.now), undefined, 'only once');
