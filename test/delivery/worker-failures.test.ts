@@ -38,10 +38,14 @@ async function spawnWorker(databaseUrl: string, options: Record<string, unknown>
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
-  const deadline = Date.now() + 20_000;
+  // A generous bound, for a failing start only: at load 19 on CI a start took over 20 s. A worker
+  // that did not start is killed, or it would keep this file's process, and CI, waiting for ever.
+  const deadline = Date.now() + 120_000;
   while (!/ready (\S+)/.test(stdout)) {
-    if (Date.now() > deadline || child.exitCode !== null)
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill('SIGKILL');
       throw new Error(`worker process did not start: ${stdout}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return { child, id: /ready (\S+)/.exec(stdout)![1]!, output: () => stdout };
@@ -88,9 +92,10 @@ describe('delivery under failures (postgres)', { skip }, () => {
     const receiver = await startReceiver();
     receiver.respond = () => (receiver.received.length === 1 ? { hang: true } : { status: 200 });
     const leaseMs = 3_000;
-    const doomed = await spawnWorker(t.database.url!, { leaseMs, timeoutMs: 2_500 });
+    let doomed: WorkerProcess | undefined;
     let survivor: Worker | undefined;
     try {
+      doomed = await spawnWorker(t.database.url!, { leaseMs, timeoutMs: 2_500 });
       const templateId = await createTemplate(t);
       const runId = await dispatchRun(t, templateId, { url: `${receiver.origin}/hook` });
       const envelope = await appendEvent(t.database, runId, 'run.completed', SAMPLE_DATA['run.completed']);
@@ -129,7 +134,7 @@ describe('delivery under failures (postgres)', { skip }, () => {
       );
       assert.match(attempts[0]!.error!, new RegExp(`^interrupted: ${doomed.id}/\\d+ held this delivery`));
     } finally {
-      doomed.child.kill('SIGKILL');
+      doomed?.child.kill('SIGKILL');
       await survivor?.stop();
       await receiver.close();
       await t.close();
@@ -148,8 +153,9 @@ describe('delivery under failures (postgres)', { skip }, () => {
           : { status: 200 };
       receivers.push(receiver);
     }
-    const workers = [await spawnWorker(t.database.url!, {}), await spawnWorker(t.database.url!, {})];
+    const workers: WorkerProcess[] = [];
     try {
+      for (let i = 0; i < 2; i++) workers.push(await spawnWorker(t.database.url!, {}));
       const templateId = await createTemplate(t);
       let events = 0;
       for (let run = 0; run < 60; run++) {
@@ -185,6 +191,10 @@ describe('delivery under failures (postgres)', { skip }, () => {
       leaseMs: 4_000,
       pollIntervalMs: 10_000,
       heartbeatMs: 300,
+    }).catch(async (error: unknown) => {
+      await receiver.close();
+      await t.close();
+      throw error;
     });
     const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
     await admin.connect();

@@ -83,8 +83,10 @@ async function startRundun(
       .map(portOf)
       .find((p) => p !== undefined);
     if (port) return { name, child, port, base: `http://127.0.0.1:${port}`, output: () => output, exited };
-    if (child.exitCode !== null || Date.now() > deadline)
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL'); // left running, it would keep this file's process, and CI, waiting for ever
       throw new Error(`${name} did not start:\n${output}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
