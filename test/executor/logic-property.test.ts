@@ -243,7 +243,7 @@ for (const kind of testDatabaseKinds()) {
           fc.array(action, { minLength: 1, maxLength: 8 }),
           async (spec, actions) => {
             const template = parseTemplate(buildTemplate(spec));
-            const all = template.steps as Step[];
+            const all = template.steps;
             const templateId = await t.createTemplate(buildTemplate(spec));
             const runId = await t.dispatch(templateId);
             await t.x('POST', `/x/runs/${runId}/start`, {});
