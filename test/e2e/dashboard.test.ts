@@ -546,6 +546,42 @@ describe('dashboard in Chromium', { skip }, () => {
     }
   });
 
+  it('dispatches by keyboard alone: Tab reaches each control with a visible focus ring, Enter acts', async () => {
+    /** Presses Tab until `target` has the focus (as a keyboard user would), and checks it shows it. */
+    async function tabTo(target: ReturnType<Page['locator']>, what: string) {
+      for (let presses = 0; presses < 60; presses++) {
+        await page.keyboard.press('Tab');
+        if (await target.evaluate((element) => element === element.ownerDocument.activeElement)) {
+          const ring = await target.evaluate((element) => {
+            const style = element.ownerDocument.defaultView!.getComputedStyle(element);
+            return (
+              (style.outlineStyle !== 'none' && style.outlineWidth !== '0px') || style.boxShadow !== 'none'
+            );
+          });
+          assert.ok(ring, `${what} shows that it has the focus`);
+          return;
+        }
+      }
+      assert.fail(`${what} cannot be reached with Tab`);
+    }
+    await page.goto(`${server.url}/app/runs`);
+    await page.getByRole('heading', { name: 'Runs', level: 1 }).waitFor();
+    await tabTo(page.getByRole('link', { name: 'Dispatch run' }).first(), 'the Dispatch run link');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Dispatch run', level: 1 }).waitFor();
+    await page.getByLabel('Template').locator('option').first().waitFor({ state: 'attached' });
+    await tabTo(page.getByLabel('Executor ref'), 'Executor ref');
+    await page.keyboard.type('keyboard_1');
+    await page.keyboard.press('Enter');
+    const link = await page.getByLabel('Run link', { exact: true }).inputValue();
+    assert.match(link, new RegExp(`^${server.url}/r/r-`));
+    const dispatched = await withKey('GET', `/v1/runs/${link.split('/r/')[1]!}`);
+    assert.equal(dispatched.body.executor_ref, 'keyboard_1');
+    await tabTo(page.getByRole('button', { name: 'Copy link' }), 'Copy link');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate('navigator.clipboard.readText()'), link);
+  });
+
   it('revokes the key with a confirmation, and the API refuses it at once', async () => {
     await nav(page, 'Settings');
     await page.getByRole('button', { name: 'Revoke Production backend' }).click();
