@@ -11,7 +11,7 @@ export const SMALL_PHONE = { width: 360, height: 640 };
 
 /** Waits for the page's h1, then saves a screenshot and fails on serious or critical axe violations. */
 export async function checkPage(page: Page, h1: string | RegExp, name: string): Promise<void> {
-  await page.getByRole('heading', { level: 1, name: h1 }).waitFor({ timeout: 10_000 });
+  await page.getByRole('heading', { level: 1, name: h1 }).waitFor({ timeout: 30_000 });
   await page.waitForFunction(
     () =>
       !(globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector(

@@ -61,7 +61,7 @@ describe('dashboard in Chromium', { skip }, () => {
     owner = await browser.newContext({ viewport: DESKTOP });
     await owner.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
     page = await owner.newPage();
-    page.setDefaultTimeout(10_000);
+    page.setDefaultTimeout(30_000);
     page.on('pageerror', (error) => errors.push(error.message));
   });
   after(async () => {
@@ -237,7 +237,7 @@ describe('dashboard in Chromium', { skip }, () => {
       await phone.grantPermissions(['geolocation'], { origin: server.url });
       await phone.setGeolocation(GEO);
       const executor = await phone.newPage();
-      executor.setDefaultTimeout(15_000);
+      executor.setDefaultTimeout(30_000);
       await executor.goto(`${server.url}/r/${runId}`);
       await executor.getByRole('button', { name: 'Start' }).click();
       await answerSteps(executor, photo);

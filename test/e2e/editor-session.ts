@@ -27,7 +27,7 @@ export async function openEditorSession(
 ): Promise<EditorSession> {
   const context = await browser.newContext({ viewport: DESKTOP, acceptDownloads: true });
   const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
+  page.setDefaultTimeout(30_000);
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   const signUp = await page.request.post(`${server.url}/v1/auth/sign-up`, {

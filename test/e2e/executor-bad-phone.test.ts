@@ -157,7 +157,7 @@ describe('executor app on a bad phone, in Chromium', { skip }, () => {
     });
     contexts.push(context);
     const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
+    page.setDefaultTimeout(30_000);
     const cdp = await context.newCDPSession(page);
     if (options.cpu) await cdp.send('Emulation.setCPUThrottlingRate', { rate: options.cpu });
     return { context, page, cdp };

@@ -114,7 +114,7 @@ describe('executor app offline and on slow 3G, in Chromium', { skip }, () => {
 
   async function openPage(context: BrowserContext, options: { cpu?: number } = {}) {
     const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
+    page.setDefaultTimeout(30_000);
     const cdp = await context.newCDPSession(page);
     await cdp.send('Network.enable');
     if (options.cpu) await cdp.send('Emulation.setCPUThrottlingRate', { rate: options.cpu });

@@ -49,7 +49,7 @@ export async function next(page: Page): Promise<void> {
 }
 
 /** `timeoutMs` longer than the default for a screen behind a sign-in (scrypt at N = 2^17 on a loaded machine). */
-export async function waitForHeading(page: Page, text: string, timeoutMs = 10_000): Promise<void> {
+export async function waitForHeading(page: Page, text: string, timeoutMs = 30_000): Promise<void> {
   await page.getByRole('heading', { level: 1, name: text }).waitFor({ timeout: timeoutMs });
 }
 

@@ -104,7 +104,7 @@ export async function startReceiver(): Promise<Receiver> {
     respondWith(next) {
       status = next;
     },
-    async waitFor(predicate, timeoutMs = 10_000) {
+    async waitFor(predicate, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(received)) {
         if (Date.now() > deadline) throw new Error(`receiver: condition not met within ${timeoutMs} ms`);

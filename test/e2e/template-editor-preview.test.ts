@@ -107,7 +107,7 @@ describe('template editor preview compared with the executor app', { skip }, () 
     session = await openEditorSession(server, browser, 'Preview org');
     const phoneContext = await browser.newContext({ viewport: PHONE_SCREEN, hasTouch: true });
     phone = await phoneContext.newPage();
-    phone.setDefaultTimeout(10_000);
+    phone.setDefaultTimeout(30_000);
     fs.mkdirSync(DASHBOARD_SCREENSHOTS, { recursive: true });
   });
   after(async () => {

@@ -102,7 +102,7 @@ describe('template editor in Chromium', { skip }, () => {
     [server, browser] = await Promise.all([startServer('pglite', { worker: false }), launchChromium()]);
     const context = await browser.newContext({ viewport: DESKTOP, acceptDownloads: true });
     page = await context.newPage();
-    page.setDefaultTimeout(10_000);
+    page.setDefaultTimeout(30_000);
     page.on('pageerror', (error) => errors.push(error.message));
     page.on('dialog', (dialog) => void dialog.accept());
     const signUp = await page.request.post(`${server.url}/v1/auth/sign-up`, {
